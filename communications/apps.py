@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommunicationsConfig(AppConfig):
+    name = "communications"
+    default_auto_field = "django.db.models.BigAutoField"

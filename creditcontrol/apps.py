@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CreditcontrolConfig(AppConfig):
+    """The project package as an app: roles migration, shared templates and commands."""
+
+    name = "creditcontrol"
+    default_auto_field = "django.db.models.BigAutoField"

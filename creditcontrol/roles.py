@@ -1,0 +1,100 @@
+"""The four roles, and the checks every view and endpoint uses.
+
+Roles are Django groups created by a data migration (``creditcontrol/migrations``).
+Which *companies* a user sees is a separate question, answered by
+``Company.members`` and each model's ``visible_to(user)`` queryset method.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import AccessMixin
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+CONTROLLER = "Credit controller"
+MANAGER = "Credit manager"
+ADMINISTRATOR = "Administrator"
+INTEGRATOR = "Integrator"
+ALL_ROLES = (CONTROLLER, MANAGER, ADMINISTRATOR, INTEGRATOR)
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The role names a user holds (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_creditcontrol_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {ADMINISTRATOR}
+        user._creditcontrol_roles = cached
+    return cached
+
+
+def has_any_role(user: Any) -> bool:
+    return bool(roles_of(user))
+
+
+def is_manager(user: Any) -> bool:
+    """Managers configure plans and codes, assign customers and read every report."""
+    return bool(roles_of(user) & {MANAGER, ADMINISTRATOR})
+
+
+def is_administrator(user: Any) -> bool:
+    return ADMINISTRATOR in roles_of(user)
+
+
+def can_edit_ledger(user: Any) -> bool:
+    """Who may create or change customers and ledger entries (and run the sync)."""
+    return bool(roles_of(user) & {MANAGER, ADMINISTRATOR, INTEGRATOR})
+
+
+def can_work_customers(user: Any) -> bool:
+    """Who may work on customers in the browser: contacts, communications, ..."""
+    return bool(roles_of(user) & {CONTROLLER, MANAGER, ADMINISTRATOR})
+
+
+def roles_context(request: Any) -> dict[str, Any]:
+    """Template context: what the navigation may offer the signed-in user."""
+    user = getattr(request, "user", None)
+    return {
+        "user_is_manager": is_manager(user),
+        "user_can_edit_ledger": can_edit_ledger(user),
+        "user_roles": sorted(roles_of(user)),
+    }
+
+
+class HasAnyRole(BasePermission):
+    """Signed in and holding at least one role; writes need the ledger-editing roles."""
+
+    message = "Your account has no credit-control role; ask an administrator."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not has_any_role(request.user):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        needed = getattr(view, "write_permission", can_edit_ledger)
+        return bool(needed(request.user))
+
+
+class IsManager(BasePermission):
+    message = "Only a credit manager or an administrator may do this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return is_manager(request.user)
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based view mixin: signed in, with a role, and passing ``role_check``."""
+
+    role_check = staticmethod(has_any_role)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.role_check(request.user):
+            self.raise_exception = True
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,80 @@
+"""FilterSets shared by the HTML lists, the API and the exports (one place each)."""
+
+import django_filters as filters
+
+from .models import Application, AuditEvent, Contact, Customer, DebtorRating, EntryType, LedgerEntry
+
+
+class CustomerFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Search")
+    company = filters.NumberFilter(field_name="company_id")
+    controller = filters.NumberFilter(field_name="controller_id")
+    debtor_rating = filters.ChoiceFilter(choices=DebtorRating.choices)
+    external_ref = filters.CharFilter()
+    account_code = filters.CharFilter()
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Customer
+        fields = ["on_hold", "exclude_from_followups", "currency"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class ContactFilter(filters.FilterSet):
+    customer = filters.NumberFilter(field_name="customer_id")
+    company = filters.NumberFilter(field_name="customer__company_id")
+    external_ref = filters.CharFilter()
+    email = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Contact
+        fields = ["is_credit_contact"]
+
+
+class LedgerEntryFilter(filters.FilterSet):
+    company = filters.NumberFilter(field_name="company_id")
+    customer = filters.NumberFilter(field_name="customer_id")
+    entry_type = filters.MultipleChoiceFilter(choices=EntryType.choices)
+    is_open = filters.BooleanFilter(method="filter_open", label="Open (remaining not zero)")
+    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lt")
+    due_from = filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    document_date_from = filters.DateFilter(field_name="document_date", lookup_expr="gte")
+    document_date_to = filters.DateFilter(field_name="document_date", lookup_expr="lte")
+    external_ref = filters.CharFilter()
+    document_no = filters.CharFilter()
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["currency"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset.filter(remaining=0)
+
+
+class ApplicationFilter(filters.FilterSet):
+    company = filters.NumberFilter(field_name="company_id")
+    debit_entry = filters.NumberFilter(field_name="debit_entry_id")
+    credit_entry = filters.NumberFilter(field_name="credit_entry_id")
+    customer = filters.NumberFilter(field_name="debit_entry__customer_id")
+    applied_from = filters.DateFilter(field_name="applied_on", lookup_expr="gte")
+    applied_to = filters.DateFilter(field_name="applied_on", lookup_expr="lte")
+    external_ref = filters.CharFilter()
+
+    class Meta:
+        model = Application
+        fields = []
+
+
+class AuditEventFilter(filters.FilterSet):
+    company = filters.NumberFilter(field_name="company_id")
+    model = filters.CharFilter()
+    object_id = filters.NumberFilter()
+    user = filters.NumberFilter(field_name="user_id")
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "source"]

@@ -1,0 +1,374 @@
+"""The sales ledger: companies, customers, contacts, open items and their applications.
+
+Money is ``Decimal`` with its currency beside it. Ledger amounts are signed as the
+accounting system signs them: invoices and debit memos positive, payments and
+credit notes negative, and the remaining amount always lies between zero and the
+amount (the database checks it, so a remaining amount can never cross zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .querysets import (
+    ApplicationQuerySet,
+    CompanyQuerySet,
+    ContactQuerySet,
+    CustomerQuerySet,
+    LedgerEntryQuerySet,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+
+
+def validate_currency(value: str) -> None:
+    if len(value) != 3 or not value.isalpha() or not value.isupper():
+        raise ValidationError(f"“{value}” is not a three-letter ISO currency code such as GBP.")
+
+
+class Company(models.Model):
+    """A legal entity with a base currency (the LCY) and a time zone."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    base_currency = models.CharField(max_length=3, validators=[validate_currency])
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="companies", blank=True
+    )
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The date in the company's time zone: chasing dates are decided there, not in UTC."""
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+
+class DebtorRating(models.TextChoices):
+    GOOD = "good", "Good"
+    NORMAL = "normal", "Normal"
+    BAD = "bad", "Bad"
+
+
+class Customer(models.Model):
+    """An account in a company's sales ledger; its balances are derived, never stored."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="customers")
+    account_code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="controlled_customers",
+    )
+    credit_limit = models.DecimalField(**MONEY, default=ZERO)
+    on_hold = models.BooleanField(default=False)
+    exclude_from_followups = models.BooleanField(default=False)
+    debtor_rating = models.CharField(
+        max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    external_ref = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "account_code"], name="customer_account_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="customer_external_ref_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(debtor_rating__in=DebtorRating.values),
+                name="customer_debtor_rating_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(account_code=""), name="customer_account_code_not_blank"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["account_code"], name="customer_account_idx"),
+            models.Index(fields=["company", "postcode"], name="customer_postcode_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_code} {self.name}"
+
+
+class Contact(models.Model):
+    """A person at a customer; at most one is the credit-control contact who gets reminders."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    position = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    mobile = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    is_credit_contact = models.BooleanField("credit-control contact", default=False)
+    external_ref = models.CharField(max_length=64, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_credit_contact", "last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_credit_contact=True),
+                name="contact_one_credit_contact_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="contact_external_ref_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class EntryType(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    DEBIT_MEMO = "debit_memo", "Debit memo"
+    CREDIT_NOTE = "credit_note", "Credit note"
+    PAYMENT = "payment", "Payment"
+
+
+DEBIT_TYPES = (EntryType.INVOICE, EntryType.DEBIT_MEMO)
+CREDIT_TYPES = (EntryType.CREDIT_NOTE, EntryType.PAYMENT)
+
+
+class LedgerEntry(models.Model):
+    """One item of a customer's sales ledger; open while its remaining amount is not zero."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="entries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="entries")
+    entry_type = models.CharField(max_length=12, choices=EntryType.choices)
+    document_no = models.CharField(max_length=40)
+    document_date = models.DateField()
+    due_date = models.DateField()
+    description = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    # Units of the company's base currency for one unit of the entry's currency.
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=6, default=Decimal(1))
+    amount = models.DecimalField(**MONEY)
+    remaining = models.DecimalField(**MONEY)
+    amount_lcy = models.DecimalField(**MONEY)
+    remaining_lcy = models.DecimalField(**MONEY)
+    expected_payment_date = models.DateField(null=True, blank=True)
+    exclude_forever = models.BooleanField(default=False)
+    exclude_until = models.DateField(null=True, blank=True)
+    external_ref = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "entry_type", "document_no"], name="entry_document_no_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="entry_external_ref_unique",
+            ),
+            models.CheckConstraint(
+                condition=(Q(entry_type__in=DEBIT_TYPES) & Q(amount__gt=0))
+                | (Q(entry_type__in=CREDIT_TYPES) & Q(amount__lt=0)),
+                name="entry_amount_sign_matches_type",
+            ),
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0) & Q(remaining__gte=0) & Q(remaining__lte=models.F("amount")))
+                | (Q(amount__lt=0) & Q(remaining__lte=0) & Q(remaining__gte=models.F("amount"))),
+                name="entry_remaining_never_crosses_zero",
+            ),
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0) & Q(amount_lcy__gte=0) & Q(remaining_lcy__gte=0))
+                | (Q(amount__lt=0) & Q(amount_lcy__lte=0) & Q(remaining_lcy__lte=0)),
+                name="entry_lcy_sign_matches_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(exchange_rate__gt=0), name="entry_exchange_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("document_date")),
+                name="entry_due_not_before_document",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(exclude_forever=True) & Q(exclude_until__isnull=False)),
+                name="entry_exclusion_forever_or_until",
+            ),
+            models.CheckConstraint(
+                condition=~Q(document_no=""), name="entry_document_no_not_blank"
+            ),
+        ]
+        indexes = [
+            # The customer card, balances and the customer list's derived columns.
+            models.Index(
+                fields=["customer", "due_date"],
+                include=["remaining_lcy", "entry_type"],
+                condition=~Q(remaining=0),
+                name="entry_open_customer_idx",
+            ),
+            # The follow-up engine and the aged-debt report scan open items by company.
+            models.Index(
+                fields=["company", "due_date"],
+                include=["customer", "remaining_lcy"],
+                condition=~Q(remaining=0),
+                name="entry_open_company_due_idx",
+            ),
+            models.Index(fields=["customer", "-document_date"], name="entry_customer_doc_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_entry_type_display()} {self.document_no}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.remaining != 0
+
+    @property
+    def is_debit(self) -> bool:
+        return self.entry_type in DEBIT_TYPES
+
+    def days_overdue(self, as_of: dt.date) -> int:
+        """Days past the due date on ``as_of`` (zero when not yet due or not a debit)."""
+        if not self.is_debit or not self.is_open:
+            return 0
+        return max((as_of - self.due_date).days, 0)
+
+    def is_excluded_on(self, day: dt.date) -> bool:
+        return self.exclude_forever or (
+            self.exclude_until is not None and self.exclude_until > day
+        )
+
+
+class Application(models.Model):
+    """A payment or credit note applied to an invoice or debit memo, lowering both."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
+    credit_entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="applications_given"
+    )
+    debit_entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="applications_received"
+    )
+    amount = models.DecimalField(**MONEY, help_text="In the entries' currency; positive.")
+    applied_on = models.DateField()
+    external_ref = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="application_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(credit_entry=models.F("debit_entry")),
+                name="application_two_different_entries",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="application_external_ref_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["debit_entry", "applied_on"], name="application_debit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.credit_entry} → {self.debit_entry}: {self.amount}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, with the values before and after (money, codes, exclusions)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_events")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    model = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=20, default="web")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "-at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

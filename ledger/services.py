@@ -1,0 +1,322 @@
+"""Writes to the ledger: one named function per business action, access checked first.
+
+Every function is keyword-only, atomic, and leaves an audit event. Views, API
+viewsets, the CSV import and the sync all call these (or ``ledger.sync`` for
+batches), never ``Model.save()`` directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from creditcontrol.roles import can_edit_ledger, can_work_customers
+
+from .audit import audit_record, diff, snapshot
+from .models import (
+    CREDIT_TYPES,
+    DEBIT_TYPES,
+    Application,
+    AuditEvent,
+    Company,
+    Contact,
+    Customer,
+    LedgerEntry,
+)
+
+CENT = Decimal("0.01")
+
+
+def to_lcy(amount: Decimal, exchange_rate: Decimal) -> Decimal:
+    """An amount in the company's base currency, rounded half-up to the cent."""
+    return (Decimal(amount) * Decimal(exchange_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def require_company(user: Any, company: Company, *, check=can_edit_ledger) -> None:
+    """Refuse unless ``user`` belongs to ``company`` and passes ``check``."""
+    if not Company.objects.visible_to(user).filter(pk=company.pk).exists():
+        raise PermissionDenied("You do not have access to this company.")
+    if not check(user):
+        raise PermissionDenied("Your role does not allow this change.")
+
+
+CUSTOMER_FIELDS = {
+    "account_code", "name", "address_line1", "address_line2", "city", "postcode", "country",
+    "email", "phone", "currency", "controller", "controller_id", "credit_limit", "on_hold",
+    "exclude_from_followups", "debtor_rating", "payment_terms_days", "external_ref",
+}  # fmt: skip
+
+
+def _apply_fields(obj: Any, fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _validate(obj: Any) -> None:
+    # full_clean checks the unique and check constraints too, with readable messages.
+    obj.full_clean()
+
+
+@transaction.atomic
+def customer_create(*, user: Any, company: Company, source: str = "web", **fields: Any) -> Customer:
+    require_company(user, company)
+    customer = Customer(company=company)
+    fields.setdefault("currency", company.base_currency)
+    _apply_fields(customer, fields, CUSTOMER_FIELDS)
+    _validate(customer)
+    customer.save()
+    audit_record(user=user, obj=customer, action=AuditEvent.Action.CREATE,
+                 after=snapshot(customer), source=source)  # fmt: skip
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, user: Any, customer: Customer, source: str = "web", **fields: Any) -> Customer:
+    require_company(user, customer.company, check=can_work_customers)
+    if not can_edit_ledger(user) and set(fields) - {"debtor_rating", "on_hold", "email", "phone"}:
+        raise PermissionDenied("A credit controller may change only rating, hold and contact details.")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer)
+    _apply_fields(customer, fields, CUSTOMER_FIELDS)
+    _validate(customer)
+    customer.save()
+    old, new = diff(before, snapshot(customer))
+    audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
+                 before=old, after=new, source=source)  # fmt: skip
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, user: Any, customer: Customer, source: str = "web") -> None:
+    """Delete a customer that has no ledger entries; one with entries is refused."""
+    require_company(user, customer.company)
+    if customer.entries.exists():
+        raise ValidationError(
+            f"Customer {customer.account_code} has ledger entries and cannot be deleted."
+        )
+    audit_record(user=user, obj=customer, action=AuditEvent.Action.DELETE,
+                 before=snapshot(customer), source=source)  # fmt: skip
+    customer.delete()
+
+
+CONTACT_FIELDS = {
+    "first_name", "last_name", "position", "phone", "mobile", "email", "notes",
+    "is_credit_contact", "external_ref",
+}  # fmt: skip
+
+
+def _make_sole_credit_contact(contact: Contact) -> None:
+    """One credit-control contact per customer: naming a new one demotes the old."""
+    if contact.is_credit_contact:
+        Contact.objects.filter(customer_id=contact.customer_id, is_credit_contact=True).exclude(
+            pk=contact.pk
+        ).update(is_credit_contact=False)
+
+
+@transaction.atomic
+def contact_create(*, user: Any, customer: Customer, source: str = "web", **fields: Any) -> Contact:
+    require_company(user, customer.company, check=can_work_customers_or_sync)
+    contact = Contact(customer=customer)
+    _apply_fields(contact, fields, CONTACT_FIELDS)
+    _validate_contact(contact)
+    _make_sole_credit_contact(contact)
+    contact.save()
+    audit_record(user=user, obj=contact, action=AuditEvent.Action.CREATE,
+                 after=snapshot(contact), source=source)  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, user: Any, contact: Contact, source: str = "web", **fields: Any) -> Contact:
+    require_company(user, contact.customer.company, check=can_work_customers_or_sync)
+    before = snapshot(contact)
+    _apply_fields(contact, fields, CONTACT_FIELDS)
+    _validate_contact(contact)
+    _make_sole_credit_contact(contact)
+    contact.save()
+    old, new = diff(before, snapshot(contact))
+    audit_record(user=user, obj=contact, action=AuditEvent.Action.UPDATE,
+                 before=old, after=new, source=source)  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, user: Any, contact: Contact, source: str = "web") -> None:
+    require_company(user, contact.customer.company, check=can_work_customers_or_sync)
+    audit_record(user=user, obj=contact, action=AuditEvent.Action.DELETE,
+                 before=snapshot(contact), source=source)  # fmt: skip
+    contact.delete()
+
+
+def can_work_customers_or_sync(user: Any) -> bool:
+    return can_work_customers(user) or can_edit_ledger(user)
+
+
+def _validate_contact(contact: Contact) -> None:
+    # The one-credit-contact constraint is kept by demoting the old contact, so
+    # full_clean must not report it as a clash before the demotion happens.
+    contact.full_clean(validate_constraints=False)
+    if contact.external_ref and (
+        Contact.objects.filter(customer_id=contact.customer_id, external_ref=contact.external_ref)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
+        raise ValidationError({"external_ref": "Another contact of this customer has it."})
+
+
+ENTRY_FIELDS = {
+    "entry_type", "document_no", "document_date", "due_date", "description", "currency",
+    "exchange_rate", "amount", "remaining", "expected_payment_date", "exclude_forever",
+    "exclude_until", "external_ref",
+}  # fmt: skip
+
+
+def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]) -> LedgerEntry:
+    """Fill an entry from ``fields`` and derive what is derived; no database write.
+
+    Defaults: the customer's currency, remaining = amount on a new entry, due date =
+    document date plus the customer's terms for invoices (the document date for
+    everything else). The LCY amounts follow from the exchange rate.
+    """
+    is_new = entry.pk is None
+    _apply_fields(entry, fields, ENTRY_FIELDS)
+    entry.customer = customer
+    entry.company_id = customer.company_id
+    if is_new:
+        if not entry.currency:
+            entry.currency = customer.currency
+        if entry.remaining is None:
+            entry.remaining = entry.amount
+        if entry.due_date is None and entry.document_date is not None:
+            days = customer.payment_terms_days if entry.entry_type in DEBIT_TYPES else 0
+            entry.due_date = entry.document_date + dt.timedelta(days=days)
+    if entry.currency == customer.company.base_currency and "exchange_rate" not in fields:
+        entry.exchange_rate = Decimal(1)
+    if entry.amount is not None and entry.exchange_rate:
+        entry.amount_lcy = to_lcy(entry.amount, entry.exchange_rate)
+        if entry.remaining is not None:
+            entry.remaining_lcy = to_lcy(entry.remaining, entry.exchange_rate)
+    return entry
+
+
+@transaction.atomic
+def entry_create(*, user: Any, customer: Customer, source: str = "web", **fields: Any) -> LedgerEntry:
+    require_company(user, customer.company)
+    entry = entry_prepare(LedgerEntry(), customer, fields)
+    _validate(entry)
+    entry.save()
+    audit_record(user=user, obj=entry, action=AuditEvent.Action.CREATE,
+                 after=snapshot(entry), source=source)  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def entry_update(*, user: Any, entry: LedgerEntry, source: str = "web", **fields: Any) -> LedgerEntry:
+    require_company(user, entry.company)
+    entry = LedgerEntry.objects.select_for_update().select_related("customer__company").get(
+        pk=entry.pk
+    )
+    before = snapshot(entry)
+    entry_prepare(entry, entry.customer, fields)
+    _validate(entry)
+    entry.save()
+    old, new = diff(before, snapshot(entry))
+    audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE,
+                 before=old, after=new, source=source)  # fmt: skip
+    return entry
+
+
+def application_check(
+    *, credit: LedgerEntry, debit: LedgerEntry, amount: Decimal
+) -> dict[str, str]:
+    """Why an application may not be made, by field; empty when it may."""
+    errors: dict[str, str] = {}
+    if credit.entry_type not in CREDIT_TYPES:
+        errors["credit_entry"] = "Only a payment or a credit note can be applied."
+    if debit.entry_type not in DEBIT_TYPES:
+        errors["debit_entry"] = "A payment or credit note can only be applied to an invoice or debit memo."
+    if credit.customer_id != debit.customer_id:
+        errors["debit_entry"] = "Both entries must belong to the same customer."
+    if credit.currency != debit.currency:
+        errors["debit_entry"] = (
+            f"The entries are in different currencies ({credit.currency} and {debit.currency})."
+        )
+    if amount is None or amount <= 0:
+        errors["amount"] = "The amount applied must be more than zero."
+    elif not errors:
+        if amount > debit.remaining:
+            errors["amount"] = (
+                f"{amount} is more than the {debit.remaining} {debit.currency} "
+                f"still open on {debit.document_no}."
+            )
+        elif amount > -credit.remaining:
+            errors["amount"] = (
+                f"{amount} is more than the {-credit.remaining} {credit.currency} "
+                f"still unapplied on {credit.document_no}."
+            )
+    return errors
+
+
+def application_write(
+    *, credit: LedgerEntry, debit: LedgerEntry, amount: Decimal, **fields: Any
+) -> tuple[Application, list[AuditEvent]]:
+    """Lower both remaining amounts and record the application (caller holds the locks)."""
+    audits = []
+    for entry, change in ((debit, -amount), (credit, amount)):
+        before = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
+        entry.remaining += change
+        entry.remaining_lcy = to_lcy(entry.remaining, entry.exchange_rate)
+        entry.save(update_fields=["remaining", "remaining_lcy", "updated_at"])
+        after = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
+        audits.append((entry, before, after))
+    application = Application.objects.create(
+        company_id=debit.company_id, credit_entry=credit, debit_entry=debit, amount=amount, **fields
+    )
+    return application, audits
+
+
+@transaction.atomic
+def application_apply(
+    *,
+    user: Any,
+    credit_entry: LedgerEntry,
+    debit_entry: LedgerEntry,
+    amount: Decimal,
+    applied_on: dt.date | None = None,
+    external_ref: str = "",
+    source: str = "web",
+) -> Application:
+    """Apply a payment or credit note to an invoice: both remaining amounts drop together.
+
+    1. Check access, then lock both entries (in id order, so two applications on the
+       same pair cannot deadlock) and re-read their remaining amounts.
+    2. Refuse, by field, anything that would cross zero or mix customers/currencies.
+    3. Write both entries and the application in this one transaction; the database's
+       check constraints stand behind step 2.
+    """
+    require_company(user, debit_entry.company)
+    ids = sorted([credit_entry.pk, debit_entry.pk])
+    locked = {e.pk: e for e in LedgerEntry.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    credit, debit = locked[credit_entry.pk], locked[debit_entry.pk]
+    amount = Decimal(amount)
+    errors = application_check(credit=credit, debit=debit, amount=amount)
+    if errors:
+        raise ValidationError(errors)
+    application, changes = application_write(
+        credit=credit, debit=debit, amount=amount,
+        applied_on=applied_on or debit.company.today(), external_ref=external_ref,
+        created_by=user if getattr(user, "pk", None) else None,
+    )  # fmt: skip
+    for entry, before, after in changes:
+        audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE,
+                     before=before, after=after, source=source)  # fmt: skip
+    audit_record(user=user, obj=application, action=AuditEvent.Action.CREATE,
+                 after=snapshot(application), source=source)  # fmt: skip
+    return application

@@ -1,0 +1,62 @@
+"""Shared fixtures: two companies, a user of each role in the first, an outsider in the second."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from creditcontrol import roles
+from tests.factories import CompanyFactory, CustomerFactory, user_in
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(code="ACME", name="Acme Trading Ltd", base_currency="GBP")
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory(code="EURO", name="Euro Handel GmbH", base_currency="EUR",
+                          time_zone="Europe/Berlin")  # fmt: skip
+
+
+@pytest.fixture
+def controller(company):
+    return user_in(company, roles.CONTROLLER, username="carol")
+
+
+@pytest.fixture
+def manager(company):
+    return user_in(company, roles.MANAGER, username="mike")
+
+
+@pytest.fixture
+def administrator(company):
+    return user_in(company, roles.ADMINISTRATOR, username="ada")
+
+
+@pytest.fixture
+def integrator(company):
+    return user_in(company, roles.INTEGRATOR, username="ivan")
+
+
+@pytest.fixture
+def outsider(other_company):
+    """A manager of the other company: must never see the first company's data."""
+    return user_in(other_company, roles.MANAGER, username="otto")
+
+
+@pytest.fixture
+def customer(company):
+    return CustomerFactory(company=company, account_code="ACC001", name="Bolt & Nut Ltd")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

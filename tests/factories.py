@@ -1,0 +1,101 @@
+"""factory_boy factories for the whole suite. Users get a role and a company with ``for_company``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from creditcontrol import roles
+from ledger.models import Company, Contact, Customer, EntryType, LedgerEntry
+from ledger.services import to_lcy
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    code = factory.Sequence(lambda n: f"CO{n}")
+    name = factory.Sequence(lambda n: f"Company {n} Ltd")
+    base_currency = "GBP"
+    time_zone = "Europe/London"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("secret-pass-123")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def companies(self, create, extracted, **kwargs):
+        if create and extracted:
+            for company in extracted:
+                company.members.add(self)
+
+
+def user_in(company: Company, role: str = roles.CONTROLLER, **kwargs) -> User:
+    """A user holding ``role`` in ``company``."""
+    return UserFactory(role=role, companies=[company], **kwargs)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    company = factory.SubFactory(CompanyFactory)
+    account_code = factory.Sequence(lambda n: f"C{n:05d}")
+    name = factory.Sequence(lambda n: f"Customer {n} plc")
+    city = "Leeds"
+    postcode = factory.Sequence(lambda n: f"LS{n % 30} {n % 9}AB")
+    currency = factory.LazyAttribute(lambda c: c.company.base_currency)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    first_name = "Jane"
+    last_name = factory.Sequence(lambda n: f"Smith{n}")
+    email = factory.LazyAttribute(lambda c: f"{c.last_name.lower()}@customer.example")
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """An open invoice by default; pass ``entry_type`` and a negative amount for credits."""
+
+    class Meta:
+        model = LedgerEntry
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = factory.LazyAttribute(lambda e: e.customer.company)
+    entry_type = EntryType.INVOICE
+    document_no = factory.Sequence(lambda n: f"DOC{n:06d}")
+    document_date = dt.date(2026, 10, 1)
+    due_date = factory.LazyAttribute(lambda e: e.document_date + dt.timedelta(days=30))
+    currency = factory.LazyAttribute(lambda e: e.customer.currency)
+    exchange_rate = Decimal(1)
+    amount = Decimal("100.00")
+    remaining = factory.LazyAttribute(lambda e: e.amount)
+    amount_lcy = factory.LazyAttribute(lambda e: to_lcy(e.amount, e.exchange_rate))
+    remaining_lcy = factory.LazyAttribute(lambda e: to_lcy(e.remaining, e.exchange_rate))
+
+
+def payment(customer: Customer, amount: str | Decimal, **kwargs) -> LedgerEntry:
+    """An unapplied payment of ``amount`` (given positive, stored negative)."""
+    value = -Decimal(amount)
+    return EntryFactory(
+        customer=customer, entry_type=EntryType.PAYMENT, amount=value,
+        due_date=kwargs.pop("document_date", dt.date(2026, 10, 1)),
+        document_date=dt.date(2026, 10, 1), **kwargs,
+    )  # fmt: skip
