@@ -52,9 +52,7 @@ class Company(models.Model):
     address = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="companies", blank=True
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True)
 
     objects = CompanyQuerySet.as_manager()
 
@@ -118,22 +116,30 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "account_code"], name="customer_account_code_unique"
+                fields=["company", "account_code"],
+                name="customer_account_code_unique",
+                violation_error_message="Another customer of this company already has this account code.",
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="customer_external_ref_unique",
+                violation_error_message="Another customer of this company already has this external reference.",
             ),
             models.CheckConstraint(
-                condition=Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
+                condition=Q(credit_limit__gte=0),
+                name="customer_credit_limit_not_negative",
+                violation_error_message="The credit limit cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=Q(debtor_rating__in=DebtorRating.values),
                 name="customer_debtor_rating_valid",
+                violation_error_message="The debtor rating must be good, normal or bad.",
             ),
             models.CheckConstraint(
-                condition=~Q(account_code=""), name="customer_account_code_not_blank"
+                condition=~Q(account_code=""),
+                name="customer_account_code_not_blank",
+                violation_error_message="Every customer needs an account code.",
             ),
         ]
         indexes = [
@@ -169,11 +175,13 @@ class Contact(models.Model):
                 fields=["customer"],
                 condition=Q(is_credit_contact=True),
                 name="contact_one_credit_contact_per_customer",
+                violation_error_message="This customer already has a credit-control contact.",
             ),
             models.UniqueConstraint(
                 fields=["customer", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="contact_external_ref_unique",
+                violation_error_message="Another contact of this customer already has this external reference.",
             ),
         ]
 
@@ -227,41 +235,55 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "entry_type", "document_no"], name="entry_document_no_unique"
+                fields=["company", "entry_type", "document_no"],
+                name="entry_document_no_unique",
+                violation_error_message="This company already has an entry of this type with this document number.",
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="entry_external_ref_unique",
+                violation_error_message="Another entry of this company already has this external reference.",
             ),
             models.CheckConstraint(
                 condition=(Q(entry_type__in=DEBIT_TYPES) & Q(amount__gt=0))
                 | (Q(entry_type__in=CREDIT_TYPES) & Q(amount__lt=0)),
                 name="entry_amount_sign_matches_type",
+                violation_error_message="Invoices and debit memos have a positive amount; payments and credit notes a negative one.",
             ),
             models.CheckConstraint(
-                condition=(Q(amount__gt=0) & Q(remaining__gte=0) & Q(remaining__lte=models.F("amount")))
+                condition=(
+                    Q(amount__gt=0) & Q(remaining__gte=0) & Q(remaining__lte=models.F("amount"))
+                )
                 | (Q(amount__lt=0) & Q(remaining__lte=0) & Q(remaining__gte=models.F("amount"))),
                 name="entry_remaining_never_crosses_zero",
+                violation_error_message="The remaining amount must lie between zero and the amount (same sign as the amount).",
             ),
             models.CheckConstraint(
                 condition=(Q(amount__gt=0) & Q(amount_lcy__gte=0) & Q(remaining_lcy__gte=0))
                 | (Q(amount__lt=0) & Q(amount_lcy__lte=0) & Q(remaining_lcy__lte=0)),
                 name="entry_lcy_sign_matches_amount",
+                violation_error_message="The amounts in the base currency must have the same sign as the amount.",
             ),
             models.CheckConstraint(
-                condition=Q(exchange_rate__gt=0), name="entry_exchange_rate_positive"
+                condition=Q(exchange_rate__gt=0),
+                name="entry_exchange_rate_positive",
+                violation_error_message="The exchange rate must be more than zero.",
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("document_date")),
                 name="entry_due_not_before_document",
+                violation_error_message="The due date cannot be before the document date.",
             ),
             models.CheckConstraint(
                 condition=~(Q(exclude_forever=True) & Q(exclude_until__isnull=False)),
                 name="entry_exclusion_forever_or_until",
+                violation_error_message="An entry is excluded either forever or until a date, not both.",
             ),
             models.CheckConstraint(
-                condition=~Q(document_no=""), name="entry_document_no_not_blank"
+                condition=~Q(document_no=""),
+                name="entry_document_no_not_blank",
+                violation_error_message="Every entry needs a document number.",
             ),
         ]
         indexes = [
@@ -300,9 +322,7 @@ class LedgerEntry(models.Model):
         return max((as_of - self.due_date).days, 0)
 
     def is_excluded_on(self, day: dt.date) -> bool:
-        return self.exclude_forever or (
-            self.exclude_until is not None and self.exclude_until > day
-        )
+        return self.exclude_forever or (self.exclude_until is not None and self.exclude_until > day)
 
 
 class Application(models.Model):
@@ -328,15 +348,21 @@ class Application(models.Model):
     class Meta:
         ordering = ["-applied_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="application_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="application_amount_positive",
+                violation_error_message="The amount applied must be more than zero.",
+            ),
             models.CheckConstraint(
                 condition=~Q(credit_entry=models.F("debit_entry")),
                 name="application_two_different_entries",
+                violation_error_message="An entry cannot be applied to itself.",
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="application_external_ref_unique",
+                violation_error_message="Another application of this company already has this external reference.",
             ),
         ]
         indexes = [models.Index(fields=["debit_entry", "applied_on"], name="application_debit_idx")]
