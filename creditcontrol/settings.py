@@ -17,8 +17,10 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
-# The embedded default is for a newcomer's laptop; any real deployment sets SECRET_KEY.
+# A deployment always sets SECRET_KEY; its absence marks the embedded default (a
+# newcomer's laptop, the test suite), where DEBUG is on and HTTPS is not enforced.
+DEPLOYED = "SECRET_KEY" in env.ENVIRON
+DEBUG = env.bool("DEBUG", default=not DEPLOYED)
 SECRET_KEY = env.str(
     "SECRET_KEY", default="insecure-development-key-change-me-in-production-0123456789"
 )
@@ -156,13 +158,15 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="credit-control@example.com")
 
-# Production hardening: on unless DEBUG, so `check --deploy` passes with DEBUG off.
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# HTTPS hardening: on in a deployment (SECRET_KEY set, DEBUG off), so that
+# `check --deploy` passes; each can still be turned off behind a TLS-terminating proxy.
+HARDENED = DEPLOYED and not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HARDENED)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HARDENED)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HARDENED)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HARDENED else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HARDENED
+SECURE_HSTS_PRELOAD = HARDENED
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

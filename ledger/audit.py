@@ -16,9 +16,11 @@ from django.db import models
 from .models import AuditEvent
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: Any, field: models.Field | None = None) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        places = getattr(field, "decimal_places", None)
+        # 1 and 1.000000 are one rate: compare them as the column stores them.
+        return str(value.quantize(Decimal(1).scaleb(-places)) if places is not None else value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, models.Model):
@@ -30,7 +32,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """The audited values of one row: its concrete fields, foreign keys as ids."""
     skip = {"id", "created_at", "updated_at"}
     return {
-        f.attname: _json_value(getattr(obj, f.attname))
+        f.attname: _json_value(getattr(obj, f.attname), f)
         for f in obj._meta.concrete_fields
         if f.name not in skip
     }

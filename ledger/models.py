@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,7 +100,7 @@ class Customer(models.Model):
         blank=True,
         related_name="controlled_customers",
     )
-    credit_limit = models.DecimalField(**MONEY, default=ZERO)
+    credit_limit = models.DecimalField(**MONEY, default=ZERO, validators=[MinValueValidator(0)])
     on_hold = models.BooleanField(default=False)
     exclude_from_followups = models.BooleanField(default=False)
     debtor_rating = models.CharField(

@@ -24,9 +24,9 @@ CREDIT_TYPE_VALUES = ("credit_note", "payment")
 # Age buckets of the aged-debt report: (key, label, lowest days overdue, highest or None).
 AGE_BUCKETS: tuple[tuple[str, str, int | None, int | None], ...] = (
     ("not_due", "Not yet due", None, 0),
-    ("days_1_30", "1–30", 1, 30),
-    ("days_31_60", "31–60", 31, 60),
-    ("days_61_90", "61–90", 61, 90),
+    ("days_1_30", "1-30", 1, 30),
+    ("days_31_60", "31-60", 31, 60),
+    ("days_61_90", "61-90", 61, 90),
     ("days_over_90", "Over 90", 91, None),
 )
 
@@ -95,9 +95,7 @@ class CustomerQuerySet(VisibleQuerySet):
         then costs 50 index lookups, and the annotation can still be sorted on.
         """
         entries = _open_entries_of_customer()
-        count = (
-            entries.order_by().values("customer").annotate(n=Count("id")).values("n")
-        )
+        count = entries.order_by().values("customer").annotate(n=Count("id")).values("n")
         return self.annotate(
             balance_lcy=_sum_subquery(entries),
             overdue_lcy=_sum_subquery(entries.debits().overdue(as_of)),
@@ -161,7 +159,9 @@ class LedgerEntryQuerySet(VisibleQuerySet):
             .annotate(amount=Sum("amount"), remaining=Sum("remaining"), count=Count("id"))
             .order_by("currency")
         )
-        lcy = self.order_by().aggregate(amount_lcy=Sum("amount_lcy"), remaining_lcy=Sum("remaining_lcy"))
+        lcy = self.order_by().aggregate(
+            amount_lcy=Sum("amount_lcy"), remaining_lcy=Sum("remaining_lcy")
+        )
         return {
             "per_currency": per_currency,
             "amount_lcy": lcy["amount_lcy"] or Decimal("0.00"),

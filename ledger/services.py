@@ -78,10 +78,14 @@ def customer_create(*, user: Any, company: Company, source: str = "web", **field
 
 
 @transaction.atomic
-def customer_update(*, user: Any, customer: Customer, source: str = "web", **fields: Any) -> Customer:
+def customer_update(
+    *, user: Any, customer: Customer, source: str = "web", **fields: Any
+) -> Customer:
     require_company(user, customer.company, check=can_work_customers)
     if not can_edit_ledger(user) and set(fields) - {"debtor_rating", "on_hold", "email", "phone"}:
-        raise PermissionDenied("A credit controller may change only rating, hold and contact details.")
+        raise PermissionDenied(
+            "A credit controller may change only rating, hold and contact details."
+        )
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer)
     _apply_fields(customer, fields, CUSTOMER_FIELDS)
@@ -207,7 +211,9 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
 
 
 @transaction.atomic
-def entry_create(*, user: Any, customer: Customer, source: str = "web", **fields: Any) -> LedgerEntry:
+def entry_create(
+    *, user: Any, customer: Customer, source: str = "web", **fields: Any
+) -> LedgerEntry:
     require_company(user, customer.company)
     entry = entry_prepare(LedgerEntry(), customer, fields)
     _validate(entry)
@@ -218,10 +224,12 @@ def entry_create(*, user: Any, customer: Customer, source: str = "web", **fields
 
 
 @transaction.atomic
-def entry_update(*, user: Any, entry: LedgerEntry, source: str = "web", **fields: Any) -> LedgerEntry:
+def entry_update(
+    *, user: Any, entry: LedgerEntry, source: str = "web", **fields: Any
+) -> LedgerEntry:
     require_company(user, entry.company)
-    entry = LedgerEntry.objects.select_for_update().select_related("customer__company").get(
-        pk=entry.pk
+    entry = (
+        LedgerEntry.objects.select_for_update().select_related("customer__company").get(pk=entry.pk)
     )
     before = snapshot(entry)
     entry_prepare(entry, entry.customer, fields)
@@ -241,7 +249,9 @@ def application_check(
     if credit.entry_type not in CREDIT_TYPES:
         errors["credit_entry"] = "Only a payment or a credit note can be applied."
     if debit.entry_type not in DEBIT_TYPES:
-        errors["debit_entry"] = "A payment or credit note can only be applied to an invoice or debit memo."
+        errors["debit_entry"] = (
+            "A payment or credit note can only be applied to an invoice or debit memo."
+        )
     if credit.customer_id != debit.customer_id:
         errors["debit_entry"] = "Both entries must belong to the same customer."
     if credit.currency != debit.currency:
@@ -303,7 +313,9 @@ def application_apply(
     """
     require_company(user, debit_entry.company)
     ids = sorted([credit_entry.pk, debit_entry.pk])
-    locked = {e.pk: e for e in LedgerEntry.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    locked = {
+        e.pk: e for e in LedgerEntry.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
     credit, debit = locked[credit_entry.pk], locked[debit_entry.pk]
     amount = Decimal(amount)
     errors = application_check(credit=credit, debit=debit, amount=amount)

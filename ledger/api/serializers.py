@@ -34,6 +34,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"currency": {"required": False, "help_text": "Defaults to the LCY."}}
         # Uniqueness is checked by the service's full_clean, with the same messages
         # as the pages and the sync.
         validators = []
@@ -72,7 +73,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     company = serializers.PrimaryKeyRelatedField(read_only=True)
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
-    due_date = serializers.DateField(required=False, help_text="Defaults from the customer's terms.")
+    due_date = serializers.DateField(
+        required=False, help_text="Defaults from the customer's terms."
+    )
     currency = serializers.CharField(required=False, max_length=3,
                                      help_text="Defaults to the customer's currency.")  # fmt: skip
     remaining = serializers.DecimalField(**MONEY, required=False,

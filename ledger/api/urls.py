@@ -7,6 +7,8 @@ from . import sync_views
 urlpatterns = [
     path("customers/sync/", sync_views.CustomerSyncView.as_view(), name="customer-sync"),
     path("contacts/sync/", sync_views.ContactSyncView.as_view(), name="contact-sync"),
-    path("ledger-entries/sync/", sync_views.LedgerEntrySyncView.as_view(), name="ledger-entry-sync"),
+    path(
+        "ledger-entries/sync/", sync_views.LedgerEntrySyncView.as_view(), name="ledger-entry-sync"
+    ),
     path("applications/sync/", sync_views.ApplicationSyncView.as_view(), name="application-sync"),
 ]

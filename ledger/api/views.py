@@ -8,7 +8,13 @@ from rest_framework.response import Response
 from creditcontrol.roles import can_work_customers, is_manager
 
 from .. import services
-from ..filters import ApplicationFilter, AuditEventFilter, ContactFilter, CustomerFilter, LedgerEntryFilter
+from ..filters import (
+    ApplicationFilter,
+    AuditEventFilter,
+    ContactFilter,
+    CustomerFilter,
+    LedgerEntryFilter,
+)
 from ..models import Application, AuditEvent, Company, Contact, Customer, LedgerEntry
 from ..services import can_work_customers_or_sync
 from .serializers import (
@@ -189,5 +195,3 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
         if user.is_superuser:
             return events
         return events.filter(company__in=Company.objects.visible_to(user))
-
-
