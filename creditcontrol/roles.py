@@ -7,9 +7,12 @@ Which *companies* a user sees is a separate question, answered by
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 CONTROLLER = "Credit controller"
@@ -98,3 +101,16 @@ class RoleRequiredMixin(AccessMixin):
             self.raise_exception = True
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
+
+
+def role_required(view):
+    """Signed in (else to the sign-in page) and holding a credit-control role (else 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not has_any_role(request.user):
+            raise PermissionDenied("Your account has no credit-control role; ask an administrator.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", include("creditcontrol.page_urls")),
     path("customers/", include("ledger.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),

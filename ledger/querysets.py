@@ -67,6 +67,13 @@ class CompanyQuerySet(models.QuerySet):
         """Each company's current date in its own time zone, by company id."""
         return {company.pk: company.today() for company in self}
 
+    def as_of(self) -> AsOf:
+        """Each company's today; one date when they agree (they do, except around
+        midnight), so overdue sums compare due dates alone and stay on the index."""
+        todays = self.todays()
+        days = set(todays.values())
+        return days.pop() if len(days) == 1 else todays
+
     def visible_to(self, user: Any) -> CompanyQuerySet:
         if not getattr(user, "is_authenticated", False) or not has_any_role(user):
             return self.none()

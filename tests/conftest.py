@@ -9,6 +9,16 @@ from creditcontrol import roles
 from tests.factories import CompanyFactory, CustomerFactory, user_in
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in throttling and DRF throttles count in the cache: start each test afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def company(db):
     return CompanyFactory(code="ACME", name="Acme Trading Ltd", base_currency="GBP")

@@ -50,8 +50,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         user = self.request.user
         customers = Customer.objects.visible_to(user).select_related("company")
-        todays = Company.objects.visible_to(user).todays()
-        return customers.with_balances(todays)
+        return customers.with_balances(Company.objects.visible_to(user).as_of())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,0 +1,86 @@
+"""Small presentation helpers shared by every page: money, rating dots, sortable headers."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+RATING_LABELS = {"good": "Good", "normal": "Normal", "bad": "Bad"}
+
+
+@register.filter
+def money(value) -> str:
+    """``1234.5`` → ``1,234.50``; blank for None. Decimal throughout, never float."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"{amount:,.2f}"
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, or their username when no name is recorded."""
+    if not user:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def rating_dot(rating: str, with_label: bool = False):
+    """The debtor rating as a coloured dot (good green, normal amber, bad red)."""
+    label = RATING_LABELS.get(rating, rating)
+    if with_label:
+        return format_html(
+            '<span class="rating"><span class="dot dot-{}" aria-hidden="true"></span>{}</span>',
+            rating,
+            label,
+        )
+    return format_html(
+        '<span class="dot dot-{}" title="{}" role="img" aria-label="Rating: {}"></span>',
+        rating,
+        label,
+        label,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str, css_class: str = ""):
+    """A column header linking to the list sorted by ``key``; a second click reverses it."""
+    request = context["request"]
+    current = context.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    arrow = ""
+    aria = "none"
+    if current == key:
+        params["sort"] = f"-{key}"
+        arrow, aria = "▲", "ascending"
+    elif current == f"-{key}":
+        params["sort"] = key
+        arrow, aria = "▼", "descending"
+    else:
+        params["sort"] = key
+    return format_html(
+        '<th class="{}" aria-sort="{}"><a href="?{}" class="sort{}">{}<span class="arrow">{}</span>'
+        "</a></th>",
+        css_class,
+        aria,
+        params.urlencode(),
+        " sorted" if arrow else "",
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value):.0f}%"
