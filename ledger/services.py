@@ -203,6 +203,11 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
             entry.due_date = entry.document_date + dt.timedelta(days=days)
     if entry.currency == customer.company.base_currency and "exchange_rate" not in fields:
         entry.exchange_rate = Decimal(1)
+    elif is_new and "exchange_rate" not in fields:
+        raise ValidationError(
+            {"exchange_rate": f"An entry in {entry.currency} needs the exchange rate to "
+                              f"{customer.company.base_currency}."}
+        )  # fmt: skip
     if entry.amount is not None and entry.exchange_rate:
         entry.amount_lcy = to_lcy(entry.amount, entry.exchange_rate)
         if entry.remaining is not None:
@@ -274,18 +279,28 @@ def application_check(
     return errors
 
 
-def application_write(
-    *, credit: LedgerEntry, debit: LedgerEntry, amount: Decimal, **fields: Any
-) -> tuple[Application, list[AuditEvent]]:
-    """Lower both remaining amounts and record the application (caller holds the locks)."""
-    audits = []
+def application_lower(
+    *, credit: LedgerEntry, debit: LedgerEntry, amount: Decimal
+) -> list[tuple[LedgerEntry, dict[str, str], dict[str, str]]]:
+    """Lower both remaining amounts (and their LCY copies) in memory, once checked by
+    ``application_check``; returns (entry, before, after) for the audit trail."""
+    changes = []
     for entry, change in ((debit, -amount), (credit, amount)):
         before = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
         entry.remaining += change
         entry.remaining_lcy = to_lcy(entry.remaining, entry.exchange_rate)
-        entry.save(update_fields=["remaining", "remaining_lcy", "updated_at"])
         after = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
-        audits.append((entry, before, after))
+        changes.append((entry, before, after))
+    return changes
+
+
+def application_write(
+    *, credit: LedgerEntry, debit: LedgerEntry, amount: Decimal, **fields: Any
+) -> tuple[Application, list[tuple[LedgerEntry, dict[str, str], dict[str, str]]]]:
+    """Lower both remaining amounts and record the application (caller holds the locks)."""
+    audits = application_lower(credit=credit, debit=debit, amount=amount)
+    for entry, _before, _after in audits:
+        entry.save(update_fields=["remaining", "remaining_lcy", "updated_at"])
     application = Application.objects.create(
         company_id=debit.company_id, credit_entry=credit, debit_entry=debit, amount=amount, **fields
     )

@@ -47,7 +47,7 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .services import application_check, entry_prepare, require_company, to_lcy
+from .services import application_check, application_lower, entry_prepare, require_company
 from .sync_rows import (
     ApplicationRow,
     Batch,
@@ -579,11 +579,7 @@ def _applications(batch: Batch) -> SyncResult:
             batch.fail(index, shown, message)
         if problems:
             continue
-        for entry, change in ((debit, -amount), (credit, amount)):
-            before = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
-            entry.remaining += change
-            entry.remaining_lcy = to_lcy(entry.remaining, entry.exchange_rate)
-            after = {"remaining": str(entry.remaining), "remaining_lcy": str(entry.remaining_lcy)}
+        for entry, before, after in application_lower(credit=credit, debit=debit, amount=amount):
             plan.extra_events.append(plan.event(entry, AuditEvent.Action.UPDATE, before, after))
             touched[entry.pk] = entry
         plan.create(index, Application(

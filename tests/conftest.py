@@ -72,6 +72,18 @@ def api_as(user) -> APIClient:
     return client
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL's own behaviour (locks, COPY)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_configure(config):
     from django.conf import settings
 

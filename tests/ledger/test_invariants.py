@@ -159,3 +159,13 @@ def test_credit_entry_with_a_positive_amount_is_refused_with_a_message(customer,
         )  # fmt: skip
     assert caught.value.messages
     assert not LedgerEntry.objects.exists()
+
+
+def test_foreign_currency_entry_without_a_rate_is_refused(customer, manager):
+    with pytest.raises(ValidationError) as caught:
+        entry_create(
+            user=manager, customer=customer, entry_type=EntryType.INVOICE, document_no="F-1",
+            document_date=dt.date(2026, 10, 1), amount=Decimal("10.00"), currency="USD",
+        )  # fmt: skip
+    assert "exchange rate" in caught.value.message_dict["exchange_rate"][0]
+    assert not LedgerEntry.objects.exists()
