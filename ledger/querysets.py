@@ -102,7 +102,7 @@ class CustomerQuerySet(VisibleQuerySet):
         then costs 50 index lookups, and the annotation can still be sorted on.
         """
         entries = _open_entries_of_customer()
-        count = entries.order_by().values("customer").annotate(n=Count("id")).values("n")
+        count = entries.order_by().values("customer").annotate(n=Count("*")).values("n")
         return self.annotate(
             balance_lcy=_sum_subquery(entries),
             overdue_lcy=_sum_subquery(entries.debits().overdue(as_of)),

@@ -212,7 +212,9 @@ def _customers(batch: Batch) -> SyncResult:
     mine = Customer.objects.filter(company=company)
     stored = {
         c.external_ref: c
-        for c in mine.filter(external_ref__in={v["external_ref"] for _, v in rows})
+        for c in mine.filter(external_ref__in={v["external_ref"] for _, v in rows}).exclude(
+            external_ref=""
+        )
     }
     resolve_controllers(batch)
     codes = {v["account_code"] for _, v in batch.valid() if "account_code" in v}
@@ -313,7 +315,9 @@ def _contacts(batch: Batch) -> SyncResult:
     customers = resolve(batch, Customer.objects.filter(company=company), "customer", "customer")
     refs = {v["external_ref"] for _, v in batch.valid()}
     stored: dict[str, list[Contact]] = {}
-    for contact in Contact.objects.filter(customer__company=company, external_ref__in=refs):
+    for contact in Contact.objects.filter(customer__company=company, external_ref__in=refs).exclude(
+        external_ref=""
+    ):
         stored.setdefault(contact.external_ref, []).append(contact)
     targets: dict[int, tuple[Contact | None, int]] = {}  # index -> (stored, final customer id)
     for index, values in batch.valid():
@@ -409,7 +413,7 @@ def _entries(batch: Batch) -> SyncResult:
     refs = {v["external_ref"] for _, v in batch.valid()}
     stored = {
         e.external_ref: e
-        for e in LedgerEntry.objects.filter(company=company, external_ref__in=refs)
+        for e in LedgerEntry.objects.filter(company=company, external_ref__in=refs).exclude(external_ref="")
         .select_related("customer")
     }  # fmt: skip
     for customer in [*customers.values(), *(e.customer for e in stored.values())]:
@@ -536,7 +540,9 @@ def _applications(batch: Batch) -> SyncResult:
     refs = {v["external_ref"] for _, v in batch.valid()}
     stored = {
         a.external_ref: a
-        for a in Application.objects.filter(company=company, external_ref__in=refs)
+        for a in Application.objects.filter(company=company, external_ref__in=refs).exclude(
+            external_ref=""
+        )
     }
     entries = LedgerEntry.objects.filter(company=company)
     named = Q(pk__in=[])
