@@ -210,12 +210,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "creditcontrol API",
     "DESCRIPTION": (
-        "Keep customers, contacts and ledger entries in step with the accounting system, "
-        "and read balances, promises, disputes and reports. Money is a decimal string with "
-        "its currency code beside it; dates are ISO 8601."
+        "Keep customers, contacts, ledger entries and applications in step with the "
+        "accounting system, and read balances and the audit trail. Money is a decimal "
+        "string with its currency code beside it; dates are ISO 8601. Authenticate with "
+        "`Authorization: Token <key>`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
@@ -29,12 +28,8 @@ def home(request):
     customers = Customer.objects.visible_to(user)
     if mine:
         customers = customers.filter(controller=user)
-    # Only the overdue sum is computed for every customer (values_list selects no other
-    # annotation); an index-only lookup each, cheaper than grouping every overdue entry.
-    ids = list(
-        customers.with_balances(todays)
-        .order_by(F("overdue_lcy").desc(), "id")
-        .values_list("pk", flat=True)[:WORK_LIST_SIZE]
+    ids = customers.page_ids_by_total(
+        total="overdue", as_of=todays, descending=True, offset=0, limit=WORK_LIST_SIZE
     )
     by_id = {
         c.pk: c

@@ -85,15 +85,19 @@ def customer_list(request):
     low, high = page.start_index() - 1, page.end_index()
     rows: list[Customer] = []
     if paginator.count:
-        # First the page's ids, then its rows with their balances. Sorting on a balance
-        # computes only that one sum for every customer (values_list selects no other
-        # annotation); the other sums are computed for the 50 rows shown.
-        ordered = filtered.with_balances(todays) if needs_balances else filtered
-        ids = list(
-            ordered.alias(rating_rank=RATING_RANK)
-            .order_by(*ordering)
-            .values_list("pk", flat=True)[low:high]
-        )
+        # First the page's ids, then its rows with their balances: the sums shown are
+        # computed for the 50 rows only; a sort on a total groups every entry once.
+        if needs_balances:
+            ids = filtered.page_ids_by_total(
+                total=sort.lstrip("-"), as_of=todays, descending=sort.startswith("-"),
+                offset=low, limit=high - low,
+            )  # fmt: skip
+        else:
+            ids = list(
+                filtered.alias(rating_rank=RATING_RANK)
+                .order_by(*ordering)
+                .values_list("pk", flat=True)[low:high]
+            )
         by_id = {
             c.pk: c
             for c in Customer.objects.filter(pk__in=ids)
