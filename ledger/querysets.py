@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import Case, Count, DecimalField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from creditcontrol.roles import has_any_role
@@ -140,11 +140,6 @@ class CustomerQuerySet(VisibleQuerySet):
             cursor.execute(sql, [*c_params, *s_params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
-    def with_entries(self) -> CustomerQuerySet:
-        from .models import LedgerEntry
-
-        return self.filter(models.Exists(LedgerEntry.objects.filter(customer=OuterRef("pk"))))
-
     def search(self, text: str) -> CustomerQuerySet:
         text = text.strip()
         if not text:
@@ -174,20 +169,6 @@ class LedgerEntryQuerySet(VisibleQuerySet):
     def overdue(self, as_of: AsOf) -> LedgerEntryQuerySet:
         """Open debits whose due date has passed on ``as_of`` (a date, or one per company)."""
         return self.open().debits().filter(due_before(as_of))
-
-    def with_age_bucket(self, as_of: dt.date) -> LedgerEntryQuerySet:
-        """Annotate ``age_bucket`` (a key of AGE_BUCKETS) by comparing due dates, not by
-        subtracting dates, which SQLite and PostgreSQL do differently."""
-        whens = []
-        for key, _label, low, high in AGE_BUCKETS:
-            if low is None:
-                whens.append(When(due_date__gte=as_of - dt.timedelta(days=high), then=Value(key)))
-                continue
-            cond = Q(due_date__lte=as_of - dt.timedelta(days=low))
-            if high is not None:
-                cond &= Q(due_date__gte=as_of - dt.timedelta(days=high))
-            whens.append(When(cond, then=Value(key)))
-        return self.annotate(age_bucket=Case(*whens, output_field=models.CharField()))
 
     def totals(self) -> dict[str, Any]:
         """Sums for a set of entries: per currency and in LCY."""
