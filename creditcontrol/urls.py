@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", include("creditcontrol.page_urls")),
     path("customers/", include("ledger.urls")),
+    path("", include("communications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/", include(router.urls)),

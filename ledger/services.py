@@ -27,6 +27,7 @@ from .models import (
     Customer,
     LedgerEntry,
 )
+from .signals import announce_paid
 
 CENT = Decimal("0.01")
 
@@ -77,14 +78,25 @@ def customer_create(*, user: Any, company: Company, source: str = "web", **field
     return customer
 
 
+# What a credit controller may change on a customer (the rest comes from the ledger).
+CONTROLLER_CUSTOMER_FIELDS = {
+    "debtor_rating",
+    "on_hold",
+    "exclude_from_followups",
+    "email",
+    "phone",
+}
+
+
 @transaction.atomic
 def customer_update(
     *, user: Any, customer: Customer, source: str = "web", **fields: Any
 ) -> Customer:
     require_company(user, customer.company, check=can_work_customers)
-    if not can_edit_ledger(user) and set(fields) - {"debtor_rating", "on_hold", "email", "phone"}:
+    if not can_edit_ledger(user) and set(fields) - CONTROLLER_CUSTOMER_FIELDS:
         raise PermissionDenied(
-            "A credit controller may change only rating, hold and contact details."
+            "A credit controller may change only rating, hold, exclusion from follow-ups "
+            "and contact details."
         )
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer)
@@ -243,6 +255,8 @@ def entry_update(
     old, new = diff(before, snapshot(entry))
     audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE,
                  before=old, after=new, source=source)  # fmt: skip
+    if "remaining" in new and entry.is_debit:
+        announce_paid(company_id=entry.company_id, entry_ids=[entry.pk])
     return entry
 
 
@@ -346,4 +360,5 @@ def application_apply(
                      before=before, after=after, source=source)  # fmt: skip
     audit_record(user=user, obj=application, action=AuditEvent.Action.CREATE,
                  after=snapshot(application), source=source)  # fmt: skip
+    announce_paid(company_id=debit.company_id, entry_ids=[debit.pk])
     return application

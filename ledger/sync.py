@@ -32,11 +32,12 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower, Trim
 
 from .audit import audit_bulk, audit_event, diff, snapshot
+from .bulk import BATCH_SIZE, bulk_update
 from .models import (
     CREDIT_TYPES,
     DEBIT_TYPES,
@@ -48,6 +49,7 @@ from .models import (
     LedgerEntry,
 )
 from .services import application_check, application_lower, entry_prepare, require_company
+from .signals import announce_paid
 from .sync_rows import (
     ApplicationRow,
     Batch,
@@ -63,7 +65,6 @@ from .sync_rows import (
 )
 
 MAX_ROWS = 10_000
-BATCH_SIZE = 1000
 RACE_MESSAGE = (
     "Another change to the same records was saved while this batch ran, and the batch "
     "still clashes with it; nothing was saved. Send the batch again."
@@ -98,6 +99,7 @@ class Plan:
         self.new: list[models.Model] = []
         self.changed: dict[int, tuple[models.Model, dict]] = {}  # id(obj) -> (obj, before)
         self.extra_events: list[AuditEvent] = []
+        self.paid: set[int] = set()  # debits whose remaining amount went down
 
     def keep(self, index: int, obj: models.Model) -> None:
         self.objects[index] = obj
@@ -129,6 +131,8 @@ class Plan:
             for obj, before in self.changed.values():
                 old, new = diff(before, snapshot(obj))
                 names |= {model._meta.get_field(n).name for n in new}
+                if "remaining" in new and model is LedgerEntry:
+                    self.paid.add(obj.pk)
                 events.append(self.event(obj, AuditEvent.Action.UPDATE, old, new))
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 names.add("updated_at")
@@ -140,6 +144,7 @@ class Plan:
             self.event(obj, AuditEvent.Action.CREATE, after=snapshot(obj)) for obj in self.new
         ]
         audit_bulk(events + self.extra_events)
+        announce_paid(company_id=batch.company.pk, entry_ids=self.paid)
         in_batch_changed = {id(o) for o in self.objects if o is not None} & set(self.changed)
         created = len(self.new)
         updated = len(in_batch_changed)
@@ -147,31 +152,6 @@ class Plan:
             created=created, updated=updated, unchanged=len(batch.rows) - created - updated,
             ids=[obj.pk for obj in self.objects],
         )  # fmt: skip
-
-
-def bulk_update(model: type[models.Model], objs: list, names: list[str]) -> None:
-    """``bulk_update``; on PostgreSQL as ``UPDATE ... FROM (VALUES ...)`` per batch, because
-    Django's CASE WHEN per row costs seconds (building it and running it) for 10,000 rows."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, names, batch_size=BATCH_SIZE)
-        return
-    qn = connection.ops.quote_name
-    pk = model._meta.pk
-    fields = [pk, *(model._meta.get_field(name) for name in names)]
-    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
-    columns = ", ".join(qn(f.column) for f in fields)
-    sets = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in fields[1:])
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), BATCH_SIZE):
-            chunk = objs[start : start + BATCH_SIZE]
-            params = [f.get_db_prep_save(getattr(o, f.attname), connection)
-                      for o in chunk for f in fields]  # fmt: skip
-            cursor.execute(
-                f"UPDATE {qn(model._meta.db_table)} AS t SET {sets} "
-                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({columns}) "
-                f"WHERE t.{qn(pk.column)} = v.{qn(pk.column)}",
-                params,
-            )
 
 
 def _run(step, *, user: Any, company: Company, rows: list, source: str) -> SyncResult:
@@ -597,5 +577,6 @@ def _applications(batch: Batch) -> SyncResult:
         return plan.write(Application)
     for entry in touched.values():
         entry.updated_at = batch.now
+    plan.paid.update(e.pk for e in touched.values() if e.is_debit)
     bulk_update(LedgerEntry, list(touched.values()), ["remaining", "remaining_lcy", "updated_at"])
     return plan.write(Application)

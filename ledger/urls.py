@@ -11,5 +11,4 @@ urlpatterns = [
     path("import/", views_import.csv_import, name="csv-import"),
     path("<int:pk>/", views.customer_card, name="customer-card"),
     path("<int:pk>/contacts/", views.customer_contacts, name="customer-contacts"),
-    path("<int:pk>/entries/", views.customer_entries, name="customer-entries"),
 ]

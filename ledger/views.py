@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from creditcontrol.roles import role_required
 
 from .filters import CustomerFilter
-from .models import Company, Customer, DebtorRating, LedgerEntry
+from .models import Company, Customer, DebtorRating
 
 CUSTOMERS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
@@ -137,11 +137,14 @@ def customer_list(request):
 TABS = (
     ("details", "Details", "ledger:customer-card"),
     ("contacts", "Contacts", "ledger:customer-contacts"),
-    ("entries", "Ledger entries", "ledger:customer-entries"),
+    # The tabs below are the workbench's (communications app): named by URL, not imported.
+    ("entries", "Ledger entries", "communications:customer-entries"),
+    ("communications", "Communications", "communications:customer-communications"),
+    ("timeline", "Timeline", "communications:customer-timeline"),
 )
 
 
-def _visible_customer(request, pk: int) -> Customer:
+def visible_customer(request, pk: int) -> Customer:
     """The customer, or 404 when the user may not see it (never 403: that would leak it)."""
     return get_object_or_404(
         Customer.objects.visible_to(request.user).select_related("company", "controller"),
@@ -170,9 +173,13 @@ def _header(customer: Customer, today) -> dict:
     return {**figures, "usage": usage, "usage_bar": max(0, min(int(usage or 0), 100))}
 
 
-def _render_card(request, customer: Customer, tab: str, context: dict):
-    """The whole card, or only its tab panel when htmx swaps tabs in place."""
-    context = {"customer": customer, "tab": tab, "tabs": TABS, "nav": "customers", **context}
+def render_card(request, customer: Customer, tab: str, context: dict):
+    """The whole card, or only its tab panel when htmx swaps tabs in place. Other apps
+    render their tabs through this too, with ``tab_template`` in ``context``."""
+    context = {
+        "customer": customer, "tab": tab, "tabs": TABS, "nav": "customers",
+        "tab_template": f"ledger/card/_{tab}.html", **context,
+    }  # fmt: skip
     # A history restore needs the whole page: htmx swaps it into the body.
     if request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request):
         response = render(request, "ledger/card/_panel.html", context)
@@ -187,37 +194,12 @@ def _render_card(request, customer: Customer, tab: str, context: dict):
 @role_required
 def customer_card(request, pk: int):
     """The customer card, Details tab: every field and the address."""
-    customer = _visible_customer(request, pk)
-    return _render_card(request, customer, "details", {})
+    customer = visible_customer(request, pk)
+    return render_card(request, customer, "details", {})
 
 
 @role_required
 def customer_contacts(request, pk: int):
     """The Contacts tab; the credit-control contact first."""
-    customer = _visible_customer(request, pk)
-    return _render_card(request, customer, "contacts", {"contacts": customer.contacts.all()})
-
-
-@role_required
-def customer_entries(request, pk: int):
-    """The Ledger entries tab: open items (or all), days overdue in the company's time
-    zone, and totals per currency and in LCY over every entry shown, not just the page."""
-    customer = _visible_customer(request, pk)
-    today = customer.company.today()
-    show = "all" if request.GET.get("show") == "all" else "open"
-    entries = LedgerEntry.objects.filter(customer=customer)
-    if show == "open":
-        entries = entries.open().order_by("due_date", "id")
-    else:
-        entries = entries.order_by("-document_date", "-id")
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    for entry in rows:
-        entry.overdue_days = entry.days_overdue(today)
-    page.object_list = rows
-    return _render_card(
-        request,
-        customer,
-        "entries",
-        {"page": page, "show": show, "totals": entries.totals(), "today": today},
-    )
+    customer = visible_customer(request, pk)
+    return render_card(request, customer, "contacts", {"contacts": customer.contacts.all()})

@@ -66,7 +66,11 @@ def test_details_tab_shows_every_field(client, controller, company):
 def test_tabs_link_to_each_other(client, controller, customer):
     client.force_login(controller)
     html = card(client, customer).content.decode()
-    for name in ("ledger:customer-card", "ledger:customer-contacts", "ledger:customer-entries"):
+    for name in (
+        "ledger:customer-card",
+        "ledger:customer-contacts",
+        "communications:customer-entries",
+    ):
         assert f'href="{reverse(name, args=[customer.pk])}"' in html
 
 
@@ -97,10 +101,12 @@ def test_entries_tab_shows_open_items_by_default_and_all_on_request(client, cont
     EntryFactory(customer=customer, document_no="INV-OPEN")
     EntryFactory(customer=customer, document_no="INV-PAID", remaining=Decimal("0.00"))
     client.force_login(controller)
-    open_html = card(client, customer, "ledger:customer-entries").content.decode()
+    open_html = card(client, customer, "communications:customer-entries").content.decode()
     assert "INV-OPEN" in open_html
     assert "INV-PAID" not in open_html
-    all_html = card(client, customer, "ledger:customer-entries", show="all").content.decode()
+    all_html = card(
+        client, customer, "communications:customer-entries", show="all"
+    ).content.decode()
     assert "INV-OPEN" in all_html
     assert "INV-PAID" in all_html
 
@@ -112,7 +118,7 @@ def test_days_overdue_counts_in_the_company_time_zone(client, outsider, other_co
                          due_date=dt.date(2026, 11, 20))  # fmt: skip
     client.force_login(outsider)
     with time_machine.travel(dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC), tick=False):
-        response = card(client, customer, "ledger:customer-entries")
+        response = card(client, customer, "communications:customer-entries")
     row = response.context["page"].object_list[0]
     assert row.pk == entry.pk
     assert row.overdue_days == 1
@@ -127,7 +133,7 @@ def test_entries_totals_equal_the_sum_to_the_penny(client, controller, customer)
                  amount=Decimal("333.33"), remaining=Decimal("111.11"))  # fmt: skip
     payment(customer, "0.07")
     client.force_login(controller)
-    response = card(client, customer, "ledger:customer-entries")
+    response = card(client, customer, "communications:customer-entries")
     totals = response.context["totals"]
     by_currency = {row["currency"]: row for row in totals["per_currency"]}
     gbp = sum(Decimal(a) for a in amounts) - Decimal("0.07")
@@ -145,10 +151,10 @@ def test_entries_paginate_by_100_with_totals_over_all(client, controller, custom
     for _ in range(105):
         EntryFactory(customer=customer, amount=Decimal("1.00"))
     client.force_login(controller)
-    first = card(client, customer, "ledger:customer-entries")
+    first = card(client, customer, "communications:customer-entries")
     assert len(first.context["page"].object_list) == 100
     assert first.context["totals"]["remaining_lcy"] == Decimal("105.00")
-    second = card(client, customer, "ledger:customer-entries", page=2)
+    second = card(client, customer, "communications:customer-entries", page=2)
     assert len(second.context["page"].object_list) == 5
 
 
@@ -164,7 +170,7 @@ def test_entries_query_count_does_not_grow_with_rows(
 ):
     customer = CustomerFactory(company=company)
     client.force_login(controller)
-    url = reverse("ledger:customer-entries", args=[customer.pk]) + f"?show={show}"
+    url = reverse("communications:customer-entries", args=[customer.pk]) + f"?show={show}"
     for _ in range(5):
         EntryFactory(customer=customer)
     few = _queries(client, url)

@@ -33,11 +33,11 @@ def page_urls(customer) -> list[str]:
         reverse("ledger:customer-list"),
         reverse("ledger:customer-card", args=[customer.pk]),
         reverse("ledger:customer-contacts", args=[customer.pk]),
-        reverse("ledger:customer-entries", args=[customer.pk]),
+        reverse("communications:customer-entries", args=[customer.pk]),
     ]
 
 
-CARD_PAGES = ["ledger:customer-card", "ledger:customer-contacts", "ledger:customer-entries"]
+CARD_PAGES = ["ledger:customer-card", "ledger:customer-contacts", "communications:customer-entries"]
 
 
 # --- Access --------------------------------------------------------------------------
