@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_entries
+from . import views, views_entries, views_todos
 
 app_name = "communications"
 
@@ -14,4 +14,6 @@ urlpatterns = [
         name="customer-communications",
     ),
     path("customers/<int:pk>/timeline/", views.customer_timeline, name="customer-timeline"),
+    path("todos/", views_todos.todo_list, name="todo-list"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

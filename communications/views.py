@@ -18,3 +18,10 @@ def customer_timeline(request, pk: int):
     customer = visible_customer(request, pk)
     return render_card(request, customer, "timeline",
                        {"tab_template": "communications/card/_timeline.html"})  # fmt: skip
+
+
+@role_required
+def notifications(request):
+    from django.shortcuts import render
+
+    return render(request, "communications/notifications.html", {})

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "creditcontrol.roles.roles_context",
+                "communications.context_processors.notifications",
             ],
         },
     },
