@@ -171,20 +171,22 @@ class LedgerEntryQuerySet(VisibleQuerySet):
         return self.open().debits().filter(due_before(as_of))
 
     def totals(self) -> dict[str, Any]:
-        """Sums for a set of entries: per currency and in LCY."""
+        """Sums for a set of entries: per currency and in LCY, in one grouped query (the
+        LCY totals are the sums of the per-currency LCY sums)."""
         per_currency = list(
             self.order_by()
             .values("currency")
-            .annotate(amount=Sum("amount"), remaining=Sum("remaining"), count=Count("id"))
+            .annotate(
+                amount=Sum("amount"), remaining=Sum("remaining"), count=Count("id"),
+                amount_lcy=Sum("amount_lcy"), remaining_lcy=Sum("remaining_lcy"),
+            )
             .order_by("currency")
-        )
-        lcy = self.order_by().aggregate(
-            amount_lcy=Sum("amount_lcy"), remaining_lcy=Sum("remaining_lcy")
-        )
+        )  # fmt: skip
+        zero = Decimal("0.00")
         return {
             "per_currency": per_currency,
-            "amount_lcy": lcy["amount_lcy"] or Decimal("0.00"),
-            "remaining_lcy": lcy["remaining_lcy"] or Decimal("0.00"),
+            "amount_lcy": sum((row["amount_lcy"] for row in per_currency), zero),
+            "remaining_lcy": sum((row["remaining_lcy"] for row in per_currency), zero),
         }
 
 

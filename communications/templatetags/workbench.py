@@ -15,6 +15,10 @@ register = template.Library()
 
 @register.simple_tag
 def live_communication_count(customer: Customer) -> int:
+    """The Communications tab's count; on a whole card the header already counted them."""
+    figures = getattr(customer, "_workbench_figures", None)
+    if figures is not None:
+        return figures["live_communication_count"]
     return Communication.objects.filter(customer=customer).live().count()
 
 
@@ -27,4 +31,5 @@ def workbench_kpis(customer: Customer) -> dict:
         .values("next_follow_up_on", "promised_lcy", "promised_on", "live_communication_count")
         .get()
     )
+    customer._workbench_figures = figures
     return {"customer": customer, "today": customer.company.today(), **figures}
