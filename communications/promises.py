@@ -159,7 +159,7 @@ def promises_settle(*, company: Company, as_of: dt.date, entry_ids: Iterable[int
     fall of the entries' remaining amounts since the promise, whichever way the payment
     arrived (an application, or the accounting system's sync).
     """
-    promises = Promise.objects.select_for_update().filter(
+    promises = Promise.objects.select_for_update(of=("self",)).filter(
         company=company, status=PromiseStatus.OPEN
     )
     if entry_ids is not None:

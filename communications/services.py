@@ -43,6 +43,7 @@ from .todos import (
     managers_of,
     notify,
     todo_create,
+    todo_reopen,
     todos_close,
     worker_of,
 )
@@ -53,6 +54,7 @@ COMMUNICATION_FIELDS = {
     "outcome", "follow_up_on", "follow_up_time", "notes",
 }  # fmt: skip
 EARLIEST = dt.date(2000, 1, 1)
+COMPLETED_REASON = "The communication was completed."
 
 
 @dataclass
@@ -66,7 +68,8 @@ class PromiseInput:
 
 def customer_balance_lcy(customer: Customer) -> Decimal:
     total = LedgerEntry.objects.filter(customer=customer).open().aggregate(t=Sum("remaining_lcy"))
-    return total["t"] or Decimal("0.00")
+    # SQLite sums decimals as floats: back to cents, or 0.1 + 0.2 fails the field's check.
+    return (total["t"] or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def _check_communication(c: Communication, *, outcome_changed: bool) -> None:
@@ -106,8 +109,10 @@ def _sync_follow_up_todo(user: Any, c: Communication, source: str) -> None:
                     due_on=c.follow_up_on, owner=c.our_contact, kind=ToDoKind.FOLLOW_UP,
                     communication=c, entry_ids=c.entries.values_list("pk", flat=True),
                     source=source)  # fmt: skip
-    elif (current.due_on, current.description) != (c.follow_up_on, description):
-        todos.update(due_on=c.follow_up_on, description=description)
+    elif (current.due_on, current.description, current.owner_id) != (
+        c.follow_up_on, description, c.our_contact_id,
+    ):  # fmt: skip
+        todos.update(due_on=c.follow_up_on, description=description, owner=c.our_contact_id)
 
 
 @transaction.atomic
@@ -206,8 +211,8 @@ def communication_complete(*, user: Any, communication: Communication,
     c.save(update_fields=["completed_at", "completed_by", "updated_at"])
     audit_record(user=user, obj=c, action=AuditEvent.Action.UPDATE, before={"completed_at": None},
                  after={"completed_at": c.completed_at.isoformat()}, source=source)  # fmt: skip
-    todos_close(ToDo.objects.filter(communication=c), reason="The communication was completed.",
-                user=user, source=source)  # fmt: skip
+    todos_close(ToDo.objects.filter(communication=c), reason=COMPLETED_REASON, user=user,
+                source=source)  # fmt: skip
     return c
 
 
@@ -225,6 +230,11 @@ def communication_reopen(*, user: Any, communication: Communication,
     audit_record(user=user, obj=c, action=AuditEvent.Action.UPDATE,
                  before={"completed_at": before}, after={"completed_at": None}, source=source)  # fmt: skip
     _sync_follow_up_todo(user, c, source)
+    # The check of a promise still open comes back with the communication that made it.
+    checks = ToDo.objects.filter(communication=c, kind=ToDoKind.PROMISE_CHECK, status="closed",
+                                 close_reason=COMPLETED_REASON, promise__status="open")  # fmt: skip
+    for todo in checks:
+        todo_reopen(user=user, todo=todo, source=source)
     return c
 
 
@@ -344,6 +354,15 @@ def call_action_record(
             raise ValidationError({"entry": f"“{action_type}” is for one entry: choose it."})
         if amount is None:
             raise ValidationError({"amount": f"“{action_type}” needs an amount."})
+    if behaviour == ActionType.Behaviour.CREDIT_MEMO:
+        # A credit memo can only reduce what is still owed on the entry.
+        if amount <= 0:
+            raise ValidationError({"amount": "A credit memo request must be more than zero."})
+        if amount > entry.remaining:
+            raise ValidationError(
+                {"amount": f"{amount} {entry.currency} is more than the {entry.remaining} "
+                           f"{entry.currency} still open on {entry.document_no}."}
+            )  # fmt: skip
     if behaviour == ActionType.Behaviour.DISPUTE:
         action.dispute = dispute_set(user=user, entry=entry, amount=amount, reason=action.notes,
                                      communication=c, source=source)  # fmt: skip

@@ -1,18 +1,75 @@
-"""The customer card's Ledger entries tab, where a controller ticks entries to work on them."""
+"""The customer card's Ledger entries tab, where a controller ticks entries to work on them;
+updating the selected entries at once; an entry's dispute; an entry's detail and history."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import role_required
-from ledger.models import LedgerEntry
+from ledger.models import Application, AuditEvent, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
+
+from .forms_entries import DisputeForm, EntriesUpdateForm, add_service_errors
+from .models import (
+    Communication,
+    Dispute,
+    EntryNote,
+    EntryStatus,
+    Promise,
+    PromiseEntry,
+    PromiseStatus,
+    StatusCode,
+)
+from .promises import dispute_end, dispute_set
+from .services import PromiseInput, entries_update
+
+
+def _with_flags(entries):
+    """Each entry's open dispute, status (code and query), open promise and note count,
+    as joins and correlated subqueries: a page of entries stays one query."""
+    dispute = Dispute.objects.filter(entry=OuterRef("pk"), ended_on__isnull=True)
+    promise = PromiseEntry.objects.filter(
+        entry=OuterRef("pk"), promise__status=PromiseStatus.OPEN
+    ).order_by("promise__promised_on")
+    notes = (
+        EntryNote.objects.filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return entries.select_related("status__status_code", "status__query_owner").annotate(
+        flag_dispute_amount=Subquery(dispute.values("amount")[:1]),
+        flag_promise_amount=Subquery(promise.values("promise__amount")[:1]),
+        flag_promise_currency=Subquery(promise.values("promise__currency")[:1]),
+        flag_promised_on=Subquery(promise.values("promise__promised_on")[:1]),
+        flag_note_count=Coalesce(Subquery(notes, output_field=IntegerField()), Value(0)),
+    )
+
+
+def _entry_status(entry: LedgerEntry) -> EntryStatus | None:
+    # A reverse one-to-one raises when absent, even when select_related found nothing.
+    return getattr(entry, "status", None)
 
 
 @role_required
 def customer_entries(request, pk: int):
     """The Ledger entries tab: open items (or all), days overdue in the company's time
-    zone, and totals per currency and in LCY over every entry shown, not just the page."""
+    zone, and totals per currency and in LCY over every entry shown, not just the page;
+    each row with its workbench flags and a tick box for working on a selection."""
     customer = visible_customer(request, pk)
     today = customer.company.today()
     show = "all" if request.GET.get("show") == "all" else "open"
@@ -21,10 +78,11 @@ def customer_entries(request, pk: int):
         entries = entries.open().order_by("due_date", "id")
     else:
         entries = entries.order_by("-document_date", "-id")
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_with_flags(entries), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for entry in rows:
         entry.overdue_days = entry.days_overdue(today)
+        entry.entry_status = _entry_status(entry)
     page.object_list = rows
     return render_card(
         request,
@@ -36,5 +94,284 @@ def customer_entries(request, pk: int):
             "totals": entries.totals(),
             "today": today,
             "tab_template": "communications/card/_entries.html",
+        },
+    )
+
+
+# --- Update selected entries ----------------------------------------------------------
+
+
+def _selected_ids(values: Iterable[str]) -> tuple[list[int], str]:
+    """Entry ids from ``entries=1,2,3`` or repeated ``entries``; a clear message if not ids."""
+    ids: list[int] = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit():
+                return [], f"“{part}” is not a ledger entry number; nothing was saved."
+            ids.append(int(part))
+    return sorted(set(ids)), ""
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def entries_update_view(request, pk: int):
+    """Set a status code (with its promise or query) and write a note on every selected
+    entry at once, through ``services.entries_update``; refusals come back on the form."""
+    customer = visible_customer(request, pk)
+    company = customer.company
+    data = request.POST if request.method == "POST" else request.GET
+    ids, id_problem = _selected_ids(data.getlist("entries"))
+    communication = None
+    if data.get("communication", "").isdigit():
+        communication = Communication.objects.filter(
+            customer=customer, pk=int(data["communication"])
+        ).first()
+    if request.method == "POST":
+        form = EntriesUpdateForm(request.POST, company=company)
+        if id_problem:
+            form.add_error(None, id_problem)
+        elif form.is_valid():
+            try:
+                updated = _apply(request, customer, ids, form.cleaned_data, communication)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _summary(updated, form.cleaned_data))
+                return redirect("communications:customer-entries", pk=customer.pk)
+    else:
+        form = EntriesUpdateForm(company=company, initial={"query_target_on": company.today()})
+    notices = [id_problem] if id_problem and request.method == "GET" else []
+    selected = LedgerEntry.objects.filter(customer=customer, pk__in=ids).order_by("due_date", "id")
+    strangers = sorted(set(ids) - set(selected.values_list("pk", flat=True)))
+    if strangers and request.method == "GET":
+        listed = ", ".join(str(i) for i in strangers)
+        notices.append(
+            f"Entries {listed} are not ledger entries of customer {customer.account_code}; "
+            f"they are left out."
+        )
+    if not ids and not id_problem and request.method == "GET":
+        notices.append("Select at least one entry on the Ledger entries tab.")
+    rows = list(_with_flags(selected))
+    for entry in rows:
+        entry.entry_status = _entry_status(entry)
+    return render(
+        request,
+        "communications/entries_update.html",
+        {
+            "customer": customer,
+            "nav": "customers",
+            "form": form,
+            "notices": notices,
+            "entries": rows,
+            "totals": selected.totals(),
+            "communication": communication,
+            "current_user_id": request.user.pk,
+            "today": company.today(),
+        },
+    )
+
+
+def _apply(request, customer, ids, cd, communication):
+    code: StatusCode | None = cd["status_code"]
+    promise = None
+    if code is not None and code.is_promised:
+        promise = PromiseInput(
+            promised_on=cd["promised_on"],
+            amount=None if cd["is_full"] else cd["amount"],
+            is_full=cd["is_full"],
+        )
+    queried = code is not None and code.is_queried
+    return entries_update(
+        user=request.user, customer=customer, entry_ids=ids, status_code=code, promise=promise,
+        query_target_on=cd["query_target_on"] if queried else None,
+        query_owner=cd["query_owner"] if queried else None,
+        note=cd["note"], communication=communication,
+    )  # fmt: skip
+
+
+def _summary(updated: list[LedgerEntry], cd: dict) -> str:
+    n = len(updated)
+    what = []
+    if cd["status_code"] is not None:
+        what.append(f"status code {cd['status_code'].code}")
+        if cd["status_code"].is_promised:
+            what.append("a promise to pay")
+    if (cd["note"] or "").strip():
+        what.append("a note")
+    return f"Updated {n} entr{'y' if n == 1 else 'ies'}: {' and '.join(what)}."
+
+
+# --- Disputes -------------------------------------------------------------------------
+
+
+def _visible_entry(request, entry_id: int) -> LedgerEntry:
+    """The entry, or 404 when the user may not see it."""
+    return get_object_or_404(
+        LedgerEntry.objects.visible_to(request.user).select_related("customer", "company"),
+        pk=entry_id,
+    )
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def dispute_edit(request, entry_id: int):
+    """Open, change or end the dispute on one entry (``dispute_set`` / ``dispute_end``)."""
+    entry = _visible_entry(request, entry_id)
+    dispute = Dispute.objects.open().filter(entry=entry).select_related("owner").first()
+    detail = reverse("communications:entry-detail", args=[entry.pk])
+    if request.method == "POST" and "end" in request.POST:
+        if dispute is None:
+            messages.info(request, f"{entry} has no open dispute.")
+        else:
+            dispute_end(user=request.user, dispute=dispute)
+            messages.success(request, f"The dispute on {entry} is ended.")
+        return redirect(detail)
+    if request.method == "POST":
+        form = DisputeForm(request.POST, company=entry.company)
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                result = dispute_set(user=request.user, entry=entry, amount=cd["amount"],
+                                     reason=cd["reason"], owner=cd["owner"])  # fmt: skip
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if result is None or not result.is_open:
+                    messages.success(request, f"The dispute on {entry} is ended.")
+                else:
+                    messages.success(request, f"{entry}: {result.amount} {entry.currency} "
+                                              f"in dispute.")  # fmt: skip
+                return redirect(detail)
+    elif dispute is not None:
+        form = DisputeForm(company=entry.company, initial={
+            "amount": dispute.amount, "reason": dispute.reason, "owner": dispute.owner_id,
+        })  # fmt: skip
+    else:
+        form = DisputeForm(company=entry.company, initial={"owner": request.user.pk})
+    disputed = dispute.amount if dispute else Decimal("0.00")
+    return render(
+        request,
+        "communications/dispute_form.html",
+        {
+            "entry": entry,
+            "customer": entry.customer,
+            "dispute": dispute,
+            "form": form,
+            "undisputed": entry.remaining - disputed,
+            "nav": "customers",
+        },
+    )
+
+
+# --- Entry detail and history ---------------------------------------------------------
+
+HISTORY_MODELS = {
+    "ledger.ledgerentry": "Entry",
+    "communications.entrystatus": "Status",
+    "communications.dispute": "Dispute",
+    "communications.promise": "Promise",
+}
+HIDDEN_FIELDS = {"company_id", "customer_id", "entry_id", "created_by_id", "updated_by_id"}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PEOPLE_FIELDS = {"owner_id", "query_owner_id", "our_contact_id", "completed_by_id"}
+
+
+def _label(model: str, field: str) -> str:
+    try:
+        return str(apps.get_model(model)._meta.get_field(field).verbose_name).capitalize()
+    except (LookupError, FieldDoesNotExist):
+        return field.replace("_", " ").capitalize()
+
+
+def _history(entry: LedgerEntry, dispute_ids: list[int], promise_ids: list[int]) -> list:
+    """The audit events of the entry, its status, disputes and promises, newest first,
+    each with its changed fields as (label, before, after)."""
+    from django.contrib.auth import get_user_model
+
+    events = list(
+        AuditEvent.objects.filter(
+            Q(model="ledger.ledgerentry", object_id=entry.pk)
+            | Q(model="communications.entrystatus", object_id=entry.pk)
+            | Q(model="communications.dispute", object_id__in=dispute_ids)
+            | Q(model="communications.promise", object_id__in=promise_ids)
+        )
+        .select_related("user")
+        .order_by("-at", "-id")
+    )
+    codes = {str(c.pk): c.code for c in StatusCode.objects.all()}
+    person_ids = {
+        v for e in events for side in (e.before, e.after) for k, v in side.items()
+        if k in PEOPLE_FIELDS and v
+    }  # fmt: skip
+    people = {
+        p.pk: p.get_full_name() or p.get_username()
+        for p in get_user_model().objects.filter(pk__in=person_ids)
+    }
+
+    def shown(key: str, value):
+        if value in (None, ""):
+            return "—"
+        if key == "status_code_id":
+            return codes.get(str(value), value)
+        if key in PEOPLE_FIELDS:
+            return people.get(value, value)
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+        return value
+
+    for event in events:
+        event.kind = HISTORY_MODELS.get(event.model, event.model)
+        keys = [k for k in {**event.before, **event.after} if k not in HIDDEN_FIELDS]
+        if event.action == AuditEvent.Action.CREATE:
+            keys = [k for k in keys if event.after.get(k) not in (None, "")]
+        event.changes = [
+            (_label(event.model, k), shown(k, event.before.get(k)), shown(k, event.after.get(k)))
+            for k in keys
+        ]
+    return events
+
+
+@role_required
+def entry_detail(request, entry_id: int):
+    """One entry: its fields and remaining amount, applications, status and query,
+    disputes, promises, communications, notes, and its history (who, when, before → after)."""
+    entry = _visible_entry(request, entry_id)
+    status = (
+        EntryStatus.objects.filter(entry=entry)
+        .select_related("status_code", "query_owner", "updated_by")
+        .first()
+    )
+    disputes = list(entry.disputes.select_related("owner").order_by("-opened_on", "-id"))
+    promises = list(
+        Promise.objects.filter(lines__entry=entry).distinct().order_by("-promised_on", "-id")
+    )
+    applications = (
+        Application.objects.filter(Q(debit_entry=entry) | Q(credit_entry=entry))
+        .select_related("debit_entry", "credit_entry", "created_by")
+        .order_by("-applied_on", "-id")
+    )
+    open_dispute = next((d for d in disputes if d.is_open), None)
+    return render(
+        request,
+        "communications/entry_detail.html",
+        {
+            "entry": entry,
+            "customer": entry.customer,
+            "nav": "customers",
+            "today": entry.company.today(),
+            "status": status,
+            "disputes": disputes,
+            "open_dispute": open_dispute,
+            "undisputed": entry.remaining - (open_dispute.amount if open_dispute else 0),
+            "promises": promises,
+            "applications": applications,
+            "communications": entry.communications.select_related("our_contact", "outcome"),
+            "notes": entry.notes.select_related("created_by", "communication"),
+            "history": _history(entry, [d.pk for d in disputes], [p.pk for p in promises]),
         },
     )

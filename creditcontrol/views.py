@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from communications.models import ToDo, ToDoKind
 from ledger.models import Company, Customer
 from ledger.querysets import AGE_BUCKETS
 
@@ -18,12 +20,50 @@ from .roles import ADMINISTRATOR, INTEGRATOR, role_required, roles_of
 WORK_LIST_SIZE = 25
 
 
+def _work_list_todos(user, todays: dict) -> dict:
+    """The work list's to-do sections: open broken-promise to-dos of the user's companies
+    (theirs first), and the user's other open to-dos due today or overdue, each decided in
+    the to-do's company's own time zone. Two queries for the rows, two for the counts."""
+    mine_first = Case(When(owner=user, then=Value(0)), default=Value(1))
+    open_todos = ToDo.objects.visible_to(user).open()
+    broken = (
+        open_todos.filter(kind=ToDoKind.PROMISE_BROKEN)
+        .select_related("customer", "company", "owner", "promise")
+        .annotate(mine_first=mine_first)
+        .order_by("mine_first", "due_on", "id")
+    )
+    due_by_now = Q(pk__in=[])
+    for company_id, day in todays.items():
+        due_by_now |= Q(company_id=company_id, due_on__lte=day)
+    due = (
+        open_todos.owned_by(user)
+        .exclude(kind=ToDoKind.PROMISE_BROKEN)  # listed under Broken promises already
+        .filter(due_by_now)
+        .select_related("customer", "company")
+        .order_by("due_on", "id")
+    )
+    broken_rows = list(broken[:WORK_LIST_SIZE])
+    due_rows = list(due[:WORK_LIST_SIZE])
+    for todo in due_rows:
+        todo.is_overdue = todo.due_on < todays[todo.company_id]
+    return {
+        "broken_promises": broken_rows,
+        "broken_count": broken.count() if len(broken_rows) == WORK_LIST_SIZE else len(broken_rows),
+        "todos_due": due_rows,
+        "todos_due_count": due.count() if len(due_rows) == WORK_LIST_SIZE else len(due_rows),
+    }
+
+
 @role_required
 def home(request):
-    """The work list. Until the follow-up engine proposes actions, it lists the customers
-    with the largest overdue balances, so a controller knows whom to call first."""
+    """The work list: broken promises and to-dos due, then, until the follow-up engine
+    proposes actions, the customers with the largest overdue balances, so a controller
+    knows whom to call first."""
     user = request.user
-    todays = Company.objects.visible_to(user).as_of()
+    todays_by_company = Company.objects.visible_to(user).todays()
+    # One date when every company agrees (they do, except around midnight): see as_of().
+    days = set(todays_by_company.values())
+    todays = days.pop() if len(days) == 1 else todays_by_company
     mine = request.GET.get("mine") == "1"
     customers = Customer.objects.visible_to(user)
     if mine:
@@ -41,7 +81,12 @@ def home(request):
     return render(
         request,
         "creditcontrol/home.html",
-        {"customers": customers, "mine": mine, "nav": "home"},
+        {
+            "customers": customers,
+            "mine": mine,
+            "nav": "home",
+            **_work_list_todos(user, todays_by_company),
+        },
     )
 
 

@@ -21,7 +21,7 @@ def _json_value(value: Any, field: models.Field | None = None) -> Any:
         places = getattr(field, "decimal_places", None)
         # 1 and 1.000000 are one rate: compare them as the column stores them.
         return str(value.quantize(Decimal(1).scaleb(-places)) if places is not None else value)
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk

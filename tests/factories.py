@@ -100,3 +100,59 @@ def payment(customer: Customer, amount: str | Decimal, **kwargs) -> LedgerEntry:
         due_date=kwargs.pop("document_date", dt.date(2026, 10, 1)),
         document_date=dt.date(2026, 10, 1), **kwargs,
     )  # fmt: skip
+
+
+# --- the workbench (communications app) ----------------------------------------------
+
+
+def outcome(name: str = "Left a message"):
+    """One of the default outcomes the data migration creates."""
+    from communications.models import Outcome
+
+    return Outcome.objects.get(name=name)
+
+
+def status_code(code: str):
+    """One of the default status codes (PROM, QRY, POD, COPY, HOLD)."""
+    from communications.models import StatusCode
+
+    return StatusCode.objects.get(code=code)
+
+
+def action_type(name: str):
+    """One of the default call action types ("Alert", "Partial dispute", ...)."""
+    from communications.models import ActionType
+
+    return ActionType.objects.get(name=name)
+
+
+def response(name: str = "Agreed to pay"):
+    from communications.models import CustomerResponse
+
+    return CustomerResponse.objects.get(name=name)
+
+
+class CommunicationFactory(factory.django.DjangoModelFactory):
+    """A live telephone call, written directly (tests of the services go through them)."""
+
+    class Meta:
+        model = "communications.Communication"
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = factory.LazyAttribute(lambda c: c.customer.company)
+    communication_type = "telephone"
+    contact_type = "telephone_made"
+    subject = factory.Sequence(lambda n: f"Call about the account {n}")
+    our_contact = factory.SubFactory(UserFactory)
+    balance_lcy = Decimal("0.00")
+
+
+class ToDoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communications.ToDo"
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = factory.LazyAttribute(lambda t: t.customer.company)
+    description = factory.Sequence(lambda n: f"Chase remittance {n}")
+    due_on = dt.date(2026, 3, 12)
+    owner = factory.SubFactory(UserFactory)

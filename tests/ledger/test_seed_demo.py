@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo data a newcomer logs in to, built once, consistent throughout.
+"""``manage.py seed_demo``: the demo data a newcomer logs in to, built once, consistent throughout
+(the ledger from ``ledger.demo``, the workbench on it from ``communications.demo``).
 
 Building the data takes a second or two, so one build serves the read-only tests of
 this module (committed before them, deleted after them); the tests that build again
@@ -195,11 +196,13 @@ def test_a_second_run_changes_nothing_and_says_so(data):
 
 def test_reset_rebuilds_the_same_data_and_keeps_the_token(data):
     documents = set(LedgerEntry.objects.values_list("document_no", "amount", "remaining"))
+    workbench = _workbench_fingerprint()
     token = Token.objects.get(user__username="ivan").key
     User.objects.filter(username="mike").update(first_name="Changed")
     output = seed("--reset")
     assert "Demo data built" in output
     assert set(LedgerEntry.objects.values_list("document_no", "amount", "remaining")) == documents
+    assert _workbench_fingerprint() == workbench
     assert Company.objects.count() == 2
     assert Token.objects.get(user__username="ivan").key == token
     assert User.objects.get(username="mike").first_name == "Mike"
@@ -210,3 +213,86 @@ def test_reset_leaves_other_companies_alone(data):
     customer = Customer.objects.create(company=other, account_code="X1", name="X", currency="GBP")
     seed("--reset")
     assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+# --- the workbench on the demo ledger --------------------------------------------------
+
+
+def _workbench_fingerprint() -> tuple:
+    from communications.models import Communication, Dispute, Promise, ToDo
+
+    return (
+        sorted(Communication.objects.values_list("customer__account_code", "subject", "occurred_at",
+                                                 "completed_at", "balance_lcy")),
+        sorted(Promise.objects.values_list("customer__account_code", "amount", "promised_on",
+                                           "status")),
+        sorted(Dispute.objects.values_list("entry__document_no", "amount", "reason")),
+        sorted(ToDo.objects.values_list("customer__account_code", "description", "due_on",
+                                        "status")),
+    )  # fmt: skip
+
+
+def test_prints_what_the_workbench_holds_per_company(data):
+    assert data.count("workbench:") == 2
+    assert "communications" in data and "broken yesterday" in data
+
+
+def test_about_a_third_of_the_customers_have_communications_some_completed(data):
+    from communications.models import Communication
+
+    for company in Company.objects.all():
+        customers = company.customers.count()
+        communications = Communication.objects.filter(company=company)
+        worked = communications.values("customer").distinct().count()
+        assert customers // 5 <= worked <= customers // 2
+        assert 1.5 <= communications.count() / worked <= 3
+        assert communications.live().exists() and communications.completed().exists()
+        assert set(communications.values_list("communication_type", flat=True)) == {
+            "telephone", "correspondence", "meeting",
+        }  # fmt: skip
+        assert communications.filter(follow_up_on__gte=company.today()).exists()
+
+
+def test_workbench_records_keep_the_rules(data):
+    from communications.models import CONTACT_TYPES_BY_TYPE, Communication, Dispute, Promise
+
+    for c in Communication.objects.select_related("contact"):
+        assert c.contact_type in CONTACT_TYPES_BY_TYPE[c.communication_type]
+        assert c.contact is None or c.contact.customer_id == c.customer_id
+        assert c.completed_at is None or c.completed_at >= c.occurred_at
+    for dispute in Dispute.objects.select_related("entry"):
+        assert 0 < dispute.amount <= dispute.entry.remaining
+        assert dispute.reason
+    for promise in Promise.objects.prefetch_related("entries"):
+        assert {e.customer_id for e in promise.entries.all()} == {promise.customer_id}
+        assert promise.amount <= sum(line.remaining_at_promise for line in promise.lines.all())
+
+
+def test_carol_has_todos_due_today_and_a_broken_promise_on_her_work_list(data):
+    from communications.models import Promise, ToDo
+
+    carol = User.objects.get(username="carol")
+    for company in Company.objects.all():
+        mine = ToDo.objects.filter(company=company, owner=carol).open()
+        assert mine.filter(due_on=company.today()).count() >= 3
+        assert mine.filter(kind="promise_broken").exists()
+        broken = Promise.objects.filter(company=company, status="broken")
+        assert broken.exists()
+        assert all(p.promised_on == company.today() - dt.timedelta(days=1) for p in broken)
+        assert Promise.objects.filter(company=company, status="open",
+                                      promised_on=company.today()).exists()  # fmt: skip
+
+
+def test_workbench_has_disputes_status_codes_call_actions_and_an_alert(data):
+    from communications.models import CallAction, Dispute, EntryStatus, Notification
+
+    for company in Company.objects.all():
+        assert Dispute.objects.filter(company=company).open().count() >= 3
+        codes = set(EntryStatus.objects.filter(company=company)
+                    .values_list("status_code__code", flat=True))  # fmt: skip
+        assert len(codes) >= 2
+        kinds = set(CallAction.objects.filter(company=company)
+                    .values_list("action_type__behaviour", flat=True))  # fmt: skip
+        assert {"alert", "credit_memo", "dispute", "record"} <= kinds
+        (alert,) = Notification.objects.filter(company=company)
+        assert alert.user.username == "mike"

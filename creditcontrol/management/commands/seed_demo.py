@@ -1,18 +1,26 @@
-"""``manage.py seed_demo``: the demo companies, customers, ledgers and logins (ledger/demo.py)."""
+"""``manage.py seed_demo``: the demo companies, customers, ledgers and logins (``ledger.demo``),
+then the workbench on them (``communications.demo``).
+
+It lives in the project package because it calls both apps and ``ledger`` may not
+import ``communications``.
+"""
 
 from __future__ import annotations
 
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from communications import demo as workbench
 from ledger import demo
 
 
 class Command(BaseCommand):
     help = (
-        "Create two demo companies with about 200 customers, 3,000 ledger entries and one "
-        "user per role. Does nothing if the demo data exists, unless --reset is given."
+        "Create two demo companies with about 200 customers, 3,000 ledger entries, one user "
+        "per role, and communications, promises, disputes and to-dos on a third of the "
+        "customers. Does nothing if the demo data exists, unless --reset is given."
     )
 
     def add_arguments(self, parser):
@@ -31,15 +39,22 @@ class Command(BaseCommand):
             self._print_logins(rebuilt=False)
             return
         started = time.monotonic()
-        if reset:
-            demo.demo_purge()
-        summary = demo.demo_create()
-        for row in summary:
+        with transaction.atomic():
+            if reset:
+                demo.demo_purge()
+            summary = demo.demo_create()
+            worked = workbench.demo_create()
+        for row, bench in zip(summary, worked, strict=True):
             company = row["company"]
             self.stdout.write(
                 f"{company.name} ({company.base_currency}, {company.time_zone}): "
                 f"{row['customers']} customers, {row['contacts']} contacts, "
                 f"{row['entries']:,} ledger entries, {row['applications']:,} applications"
+            )
+            self.stdout.write(
+                f"  workbench: {bench['communications']} communications, "
+                f"{bench['promises']} promises ({bench['broken']} broken yesterday), "
+                f"{bench['disputes']} disputes, {bench['todos']} open to-dos"
             )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data built in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,116 @@
+"""Forms of the ledger entries workbench: update selected entries, and an entry's dispute.
+
+The forms only parse what was typed; the rules (amounts against remaining, date ranges,
+whose entries) live in the services, whose errors the views put back on these forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER
+from ledger.models import Company
+
+from .models import StatusCode
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})
+
+
+def workers_of(company: Company):
+    """The people who work on ``company``'s customers: the choices for owners."""
+    return (
+        get_user_model()
+        .objects.filter(
+            companies=company, is_active=True, groups__name__in=(CONTROLLER, MANAGER, ADMINISTRATOR)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class StatusCodeSelect(forms.Select):
+    """Options carry the code's flags, so the page can ask for a promise or a query."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        code = getattr(value, "instance", None)
+        if isinstance(code, StatusCode):
+            option["attrs"].update(
+                {
+                    "data-promised": "1" if code.is_promised else "0",
+                    "data-queried": "1" if code.is_queried else "0",
+                    "data-owner-default": "1" if code.owner_defaults_to_user else "0",
+                }
+            )
+        return option
+
+
+class StatusCodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StatusCode) -> str:
+        return f"{obj.code}: {obj.description}"
+
+
+class EntriesUpdateForm(forms.Form):
+    """Status code, promise or query, and a note, for every selected entry at once."""
+
+    status_code = StatusCodeChoiceField(
+        queryset=StatusCode.objects.filter(is_active=True),
+        required=False,
+        empty_label="— keep each entry's code —",
+        widget=StatusCodeSelect,
+    )
+    is_full = forms.BooleanField(label="Full amount", required=False)
+    amount = forms.DecimalField(
+        label="Partial amount", required=False, max_digits=18, decimal_places=2,
+        widget=MONEY_WIDGET,
+    )  # fmt: skip
+    promised_on = forms.DateField(label="Promised date", required=False, widget=DATE_WIDGET)
+    query_target_on = forms.DateField(
+        label="Resolution target date", required=False, widget=DATE_WIDGET
+    )
+    query_owner = PersonChoiceField(
+        label="Resolution owner", queryset=get_user_model().objects.none(), required=False,
+        empty_label="— as the code says —",
+    )  # fmt: skip
+    note = forms.CharField(
+        label="Note on each entry", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["query_owner"].queryset = workers_of(company)
+
+
+class DisputeForm(forms.Form):
+    """The disputed part of one entry: amount (zero ends it), reason and owner."""
+
+    amount = forms.DecimalField(
+        label="Disputed amount", max_digits=18, decimal_places=2, widget=MONEY_WIDGET
+    )
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = PersonChoiceField(label="Owner", queryset=get_user_model().objects.none(),
+                              required=False, empty_label="— me —")  # fmt: skip
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = workers_of(company)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal next to the fields it names (else above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
