@@ -173,11 +173,13 @@ def _promise_from_outcome(user: Any, c: Communication, entries: list, promise: A
 
 @transaction.atomic
 def communication_update(
-    *, user: Any, communication: Communication, complete: bool = False, source: str = "web",
-    **fields: Any,
+    *, user: Any, communication: Communication, complete: bool = False,
+    promise: PromiseInput | None = None, source: str = "web", **fields: Any,
 ) -> Communication:  # fmt: skip
-    """Amend a communication. Its recorded balance and entries stay as they were; ticking
-    "Mark this communication as complete" completes it in the same step."""
+    """Amend a communication. Its recorded balance and entries stay as they were. An
+    outcome newly asking for a promise records ``promise`` (on the communication's entries)
+    unless it already has one; ticking "Mark this communication as complete" then
+    completes it in the same step."""
     require_company(user, communication.company, check=can_work_customers)
     unknown = set(fields) - COMMUNICATION_FIELDS
     if unknown:
@@ -193,6 +195,8 @@ def communication_update(
     audit_record(user=user, obj=c, action=AuditEvent.Action.UPDATE, before=old, after=new,
                  source=source)  # fmt: skip
     _sync_follow_up_todo(user, c, source)
+    if c.outcome_id and c.outcome.creates_promise and not c.promises.exists():
+        _promise_from_outcome(user, c, list(c.entries.order_by("pk")), promise, source)
     if complete:
         c = communication_complete(user=user, communication=c, source=source)
     return c

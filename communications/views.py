@@ -44,7 +44,6 @@ from .models import (
     ToDo,
 )
 from .services import (
-    _promise_from_outcome,
     call_action_record,
     communication_complete,
     communication_create,
@@ -137,7 +136,7 @@ def communication_complete_toggle(request, pk: int):
         row = _communication_rows(Communication.objects.filter(pk=c.pk)).get()
         with timezone.override(c.company.tz):
             return render(request, "communications/comm_row.html", {
-                "c": row, "customer": c.customer, "can_work": True,
+                "c": row, "customer": c.customer, "can_work": True, "refresh_count": True,
             })  # fmt: skip
     return redirect(_safe_next(request, reverse("communications:communication-detail",
                                                 args=[c.pk])))  # fmt: skip
@@ -254,7 +253,7 @@ def communication_edit(request, pk: int):
                                      communication=c)  # fmt: skip
             if form.is_valid():
                 try:
-                    _amend(request.user, c, form, has_promise)
+                    _amend(request.user, c, form)
                 except ValidationError as error:
                     show_service_errors(form, error)
                 else:
@@ -269,15 +268,12 @@ def communication_edit(request, pk: int):
 
 
 @transaction.atomic
-def _amend(user, c: Communication, form: CommunicationForm, has_promise: bool) -> None:
+def _amend(user, c: Communication, form: CommunicationForm) -> None:
     """Amend; an outcome newly asking for a promise records it (on the communication's
     entries), and only then does the box complete the communication."""
-    c = communication_update(user=user, communication=c, **form.service_fields())
-    promise = form.promise_input()
-    if promise is not None and not has_promise:
-        _promise_from_outcome(user, c, list(c.entries.order_by("pk")), promise, "web")
-    if form.cleaned_data.get("complete"):
-        communication_complete(user=user, communication=c)
+    communication_update(user=user, communication=c, promise=form.promise_input(),
+                         complete=bool(form.cleaned_data.get("complete")),
+                         **form.service_fields())  # fmt: skip
 
 
 def _instance_initial(c: Communication) -> dict[str, Any]:

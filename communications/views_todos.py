@@ -150,6 +150,11 @@ def _customer_from_query(request: Any):
 def todo_create_view(request):
     """A to-do by hand, for the customer in ``?customer=`` or the account code typed."""
     _require_worker(request.user)
+    if request.method == "GET" and "csrfmiddlewaretoken" in request.GET:
+        # "Choose customer" submits the form by GET: keep the token out of the address bar.
+        query = request.GET.copy()
+        del query["csrfmiddlewaretoken"]
+        return redirect(f"{request.path}?{query.urlencode()}")
     customer = _customer_from_query(request)
     if request.method == "GET" and customer is None and request.GET.get("account_code"):
         # "Choose customer": resolve the account code, then offer that customer's owners

@@ -445,6 +445,8 @@ def test_complete_toggle_twice_is_harmless_and_reopen_brings_the_follow_up_back(
     assert not c.is_live and ToDo.objects.open().count() == 0
     html = response.content.decode()
     assert html.startswith("<tr") and "Reopen" in html and "Complete" in html
+    # The tab title's live count is swapped out of band: none live any more.
+    assert 'id="live-communication-count" hx-swap-oob="true">(0)</span>' in html
 
     with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
         client.post(url, {"complete": "1"})

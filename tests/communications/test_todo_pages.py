@@ -406,3 +406,12 @@ def test_choose_customer_with_an_unknown_account_code_says_so(client, controller
     assert "No customer of yours has the account code NOPE." in html
     assert 'value="Typed"' in html
     assert "This field is required" not in html
+
+
+def test_choose_customer_keeps_the_csrf_token_out_of_the_address(client, controller, customer):
+    client.force_login(controller)
+    url = reverse("communications:todo-create")
+    response = client.get(url, {"csrfmiddlewaretoken": "abc", "account_code": "NOPE"})
+    assert response.status_code == 302
+    assert "csrfmiddlewaretoken" not in response["Location"]
+    assert "account_code=NOPE" in response["Location"]
