@@ -19,6 +19,22 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process in tests even when REDIS_URL is set, so a test sees what they
+    did and nothing is left queued in Redis; a test marked ``redis`` runs a real worker
+    and keeps the broker."""
+    from creditcontrol.celery import app
+
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
 def company(db):
     return CompanyFactory(code="ACME", name="Acme Trading Ltd", base_currency="GBP")
