@@ -10,6 +10,8 @@ from .models import (
     Communication,
     CommunicationType,
     Dispute,
+    EntryNote,
+    EntryStatus,
     Notification,
     Promise,
     PromiseStatus,
@@ -126,4 +128,26 @@ class NotificationFilter(filters.FilterSet):
 
     class Meta:
         model = Notification
+        fields = []
+
+
+class EntryStatusFilter(filters.FilterSet):
+    company = filters.NumberFilter(field_name="company_id")
+    customer = filters.NumberFilter(field_name="entry__customer_id")
+    entry = filters.NumberFilter(field_name="entry_id")
+    status_code = filters.NumberFilter(field_name="status_code_id")
+
+    class Meta:
+        model = EntryStatus
+        fields = []
+
+
+class EntryNoteFilter(filters.FilterSet):
+    company = filters.NumberFilter(field_name="company_id")
+    customer = filters.NumberFilter(field_name="entry__customer_id")
+    entry = filters.NumberFilter(field_name="entry_id")
+    communication = filters.NumberFilter(field_name="communication_id")
+
+    class Meta:
+        model = EntryNote
         fields = []

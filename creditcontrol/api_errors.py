@@ -46,6 +46,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, OverflowError):
+        # An id or number larger than a database column holds (SQLite raises before querying).
+        exc = exceptions.ValidationError(
+            {"non_field_errors": ["A number in the request is too large; no record has it."]}
+        )
     elif isinstance(exc, IntegrityError):
         # A race that slipped past validation; the constraint held, nothing was written.
         exc = exceptions.ValidationError(
@@ -58,7 +63,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_400_BAD_REQUEST and not (
         isinstance(data, dict) and "errors" in data
     ):
-        response.data = {"errors": flatten(data), "detail": data}
+        # A body that could not be parsed at all names no field.
+        whole = isinstance(data, dict) and set(data) == {"detail"}
+        response.data = {"errors": flatten({"": data["detail"]} if whole else data), "detail": data}
     elif isinstance(data, dict) and "detail" in data and "errors" not in data:
         response.data = {"errors": [{"field": "", "message": str(data["detail"])}], **data}
     return response
