@@ -57,12 +57,18 @@ def entries_of(customer: Customer, entry_ids: Iterable[int], *, lock: bool = Fal
     found = [e for e in entries if e.customer_id == customer.pk]
     strangers = sorted(set(ids) - {e.pk for e in found})
     if strangers:
-        listed = ", ".join(str(i) for i in strangers)
         raise ValidationError(
-            {"entries": f"Entries {listed} are not ledger entries of customer "
-                        f"{customer.account_code}; nothing was saved."}
-        )  # fmt: skip
+            {"entries": f"{not_the_customers(customer, strangers)}; nothing was saved."}
+        )
     return found
+
+
+def not_the_customers(customer: Customer, ids: list[int]) -> str:
+    """The message for entry ids that are not this customer's (one place for its wording)."""
+    if len(ids) == 1:
+        return f"Entry {ids[0]} is not a ledger entry of customer {customer.account_code}"
+    listed = ", ".join(str(i) for i in ids)
+    return f"Entries {listed} are not ledger entries of customer {customer.account_code}"
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ from .services import (
     communication_reopen,
     communication_update,
 )
+from .todos import not_the_customers
 
 COMMUNICATIONS_PER_PAGE = 50
 TIMELINE_LIMIT = 200
@@ -216,9 +217,8 @@ def communication_create_view(request, pk: int):
             form = CommunicationForm(customer=customer, user=request.user, entry_ids=offered,
                                      initial=_initial(request, customer, selection))  # fmt: skip
             if selection["strangers"]:
-                listed = ", ".join(str(i) for i in selection["strangers"])
-                form.add_error(None, f"Entries {listed} are not ledger entries of customer "
-                                     f"{customer.account_code}; they are left out.")  # fmt: skip
+                form.add_error(None, f"{not_the_customers(customer, selection['strangers'])}; "
+                                     f"left out.")  # fmt: skip
         return render(request, "communications/communication_form.html", _form_context(
             customer, form, selection=selection,
             default_scope=None if selection["entries"] else _default_promise_scope(customer),

@@ -35,6 +35,7 @@ from .models import (
 )
 from .promises import dispute_end, dispute_set
 from .services import PromiseInput, entries_update
+from .todos import not_the_customers
 
 
 def _with_flags(entries):
@@ -147,11 +148,7 @@ def entries_update_view(request, pk: int):
     selected = LedgerEntry.objects.filter(customer=customer, pk__in=ids).order_by("due_date", "id")
     strangers = sorted(set(ids) - set(selected.values_list("pk", flat=True)))
     if strangers and request.method == "GET":
-        listed = ", ".join(str(i) for i in strangers)
-        notices.append(
-            f"Entries {listed} are not ledger entries of customer {customer.account_code}; "
-            f"they are left out."
-        )
+        notices.append(f"{not_the_customers(customer, strangers)}; left out.")
     if not ids and not id_problem and request.method == "GET":
         notices.append("Select at least one entry on the Ledger entries tab.")
     rows = list(_with_flags(selected))

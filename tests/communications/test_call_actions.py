@@ -58,7 +58,7 @@ def test_an_action_for_one_entry_is_linked_to_it(controller, communication, invo
 
 def test_an_entry_of_another_customer_is_refused(controller, communication, company):
     stranger = EntryFactory(customer=CustomerFactory(company=company))
-    with pytest.raises(ValidationError, match="not ledger entries of customer ACC001"):
+    with pytest.raises(ValidationError, match="is not a ledger entry of customer ACC001"):
         record(controller, communication, "Call", entry=stranger)
     assert not CallAction.objects.exists()
 

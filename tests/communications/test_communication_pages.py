@@ -327,7 +327,7 @@ def test_an_entry_of_another_customer_in_the_selection_is_refused(
     stranger = EntryFactory(customer=CustomerFactory(company=company), document_no="INV9999")
     response = post_new(client, controller, customer, entries=[invoices[0], stranger])
     assert response.status_code == 200
-    assert f"Entries {stranger.pk} are not ledger entries of customer ACC001" in (
+    assert f"Entry {stranger.pk} is not a ledger entry of customer ACC001" in (
         " ".join(response.context["form"].non_field_errors())
     )
     assert Communication.objects.count() == 0

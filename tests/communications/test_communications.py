@@ -237,7 +237,7 @@ def test_entries_of_another_customer_or_company_are_refused_and_nothing_written(
         call(controller, customer, entry_ids=[own.pk, strange.pk],
              follow_up_on=dt.date(2026, 3, 12))  # fmt: skip
     assert refused.value.message_dict["entries"] == [
-        f"Entries {strange.pk} are not ledger entries of customer ACC001; nothing was saved."
+        f"Entry {strange.pk} is not a ledger entry of customer ACC001; nothing was saved."
     ]
     assert not Communication.objects.exists()
     assert not ToDo.objects.exists()

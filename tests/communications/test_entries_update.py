@@ -177,7 +177,7 @@ def test_an_entry_of_another_customer_or_company_is_refused_with_nothing_written
 ):
     owner = company if whose == "another customer" else other_company
     stranger = EntryFactory(customer=CustomerFactory(company=owner))
-    with pytest.raises(ValidationError, match=f"Entries {stranger.pk} are not ledger entries"):
+    with pytest.raises(ValidationError, match=f"Entry {stranger.pk} is not a ledger entry"):
         update(controller, customer, [*entries, stranger], status_code=status_code("COPY"),
                note="Copies sent")  # fmt: skip
     assert not EntryStatus.objects.exists()

@@ -176,7 +176,7 @@ def test_update_page_with_another_customers_entry_says_it_is_left_out(
     html = response.content.decode()
     assert "INV-MINE" in html
     assert "INV-THEIRS" not in html
-    assert f"Entries {theirs.pk} are not ledger entries of customer ACC001" in html
+    assert f"Entry {theirs.pk} is not a ledger entry of customer ACC001" in html
 
 
 # --- Update selected entries: what it writes ------------------------------------------
@@ -370,7 +370,7 @@ def test_an_entry_of_another_customer_or_company_is_refused(
     client.force_login(controller)
     response = post_update(client, customer, [mine, theirs], status_code=code("COPY").pk,
                            note="Should not land")  # fmt: skip
-    refused(response, None, f"Entries {theirs.pk} are not ledger entries of customer ACC001")
+    refused(response, None, f"Entry {theirs.pk} is not a ledger entry of customer ACC001")
     # The page keeps the customer's own entries selected for a second try.
     assert [e.pk for e in response.context["entries"]] == [mine.pk]
 

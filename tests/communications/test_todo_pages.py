@@ -333,7 +333,7 @@ def test_new_todo_refuses_an_entry_of_another_customer(client, controller, compa
     response = client.post(create_url(customer), {
         "description": "Chase", "due_on": "2026-03-12", "entries": [mine.pk, stranger.pk]})  # fmt: skip
     html = response.content.decode()
-    assert f"Entries {stranger.pk} are not ledger entries of customer ACC001" in html
+    assert f"Entry {stranger.pk} is not a ledger entry of customer ACC001" in html
     assert f'value="{mine.pk}" id="entry-{mine.pk}" checked' in html
     assert not ToDo.objects.exists()
 

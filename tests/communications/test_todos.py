@@ -152,7 +152,7 @@ def test_owner_must_be_someone_who_works_customers(controller, integrator, custo
 
 def test_entries_of_another_customer_are_refused_on_a_todo(controller, customer, company):
     stranger = EntryFactory(customer=CustomerFactory(company=company))
-    with pytest.raises(ValidationError, match="not ledger entries of customer ACC001"):
+    with pytest.raises(ValidationError, match="is not a ledger entry of customer ACC001"):
         todo_create(user=controller, customer=customer, description="Chase", due_on=TODAY,
                     entry_ids=[stranger.pk])  # fmt: skip
     assert not ToDo.objects.exists()
@@ -178,3 +178,16 @@ def test_todo_update_changes_what_is_allowed_and_audits_it(controller, manager, 
     assert event.after == {"owner_id": manager.pk, "due_on": "2026-03-12"}
     with pytest.raises(ValidationError):
         todo_update(user=controller, todo=todo, status="closed")
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        ([7], "Entry 7 is not a ledger entry of customer ACC001"),
+        ([7, 9], "Entries 7, 9 are not ledger entries of customer ACC001"),
+    ],
+)
+def test_entries_of_another_customer_are_named_in_the_message(customer, ids, message):
+    from communications.todos import not_the_customers
+
+    assert not_the_customers(customer, ids) == message
