@@ -287,6 +287,8 @@ class Bench:
             ("card: details", f"/customers/{pk}/"),
             ("card: entries (open)", f"/customers/{pk}/entries/"),
             ("card: entries ?show=all", f"/customers/{pk}/entries/?show=all"),
+            ("card: communications", f"/customers/{pk}/communications/"),
+            ("card: timeline", f"/customers/{pk}/timeline/"),
         ):
             self.measure(name, url, target_ms=PAGE_TARGET_MS, group="page")
         self.measure("card: contacts (extra)", f"/customers/{pk}/contacts/",
@@ -298,6 +300,8 @@ class Bench:
         for name, url, group in (
             ("api: customers", "/api/v1/customers/", "api"),
             ("api: ledger-entries", "/api/v1/ledger-entries/", "api"),
+            ("api: communications", "/api/v1/communications/", "api"),
+            ("api: todos ?show=open", "/api/v1/todos/?show=open", "api"),
             (
                 "api: customers ?ordering=-balance_lcy (extra)",
                 "/api/v1/customers/?ordering=-balance_lcy",
