@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, When
 
-from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER
-from ledger.models import DEBIT_TYPES, Company, Customer, LedgerEntry
+from ledger.models import DEBIT_TYPES, Customer, LedgerEntry
 
 from .models import (
     LETTER_CONTACT_TYPES,
@@ -24,6 +22,7 @@ from .models import (
     Outcome,
 )
 from .services import PromiseInput
+from .todos import workers_of
 
 # Service error keys that name a field of a different name on the form.
 FIELD_ALIASES = {"amount": "promise_amount", "entries": None}
@@ -41,15 +40,6 @@ def show_service_errors(form: forms.Form, error: ValidationError,
         if field not in form.fields:
             field = None
         form.add_error(field, messages)
-
-
-def workers_of(company: Company, *, also: Any = None):
-    """Users who work on the company's customers (and ``also``, the current value)."""
-    User = get_user_model()
-    q = Q(companies=company, is_active=True, groups__name__in=[CONTROLLER, MANAGER, ADMINISTRATOR])
-    if also is not None:
-        q |= Q(pk=also.pk)
-    return User.objects.filter(q).distinct().order_by("first_name", "last_name", "username")
 
 
 class PersonChoiceField(forms.ModelChoiceField):

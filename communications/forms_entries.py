@@ -10,32 +10,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 
-from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER
 from ledger.models import Company
 
+from .forms import PersonChoiceField
 from .models import StatusCode
+from .todos import workers_of
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})
-
-
-def workers_of(company: Company):
-    """The people who work on ``company``'s customers: the choices for owners."""
-    return (
-        get_user_model()
-        .objects.filter(
-            companies=company, is_active=True, groups__name__in=(CONTROLLER, MANAGER, ADMINISTRATOR)
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class StatusCodeSelect(forms.Select):
@@ -105,12 +88,3 @@ class DisputeForm(forms.Form):
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = workers_of(company)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (else above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

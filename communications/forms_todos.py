@@ -6,30 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
-from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER
 from ledger.models import Company, Customer
 
+from .forms import PersonChoiceField
+from .todos import workers_of
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def workers_of(companies: Any, *, also: int | None = None) -> Any:
-    """Active users who may work on customers of any of ``companies`` (the owner choices),
-    plus user ``also`` (a to-do's current owner stays offered)."""
-    User = get_user_model()
-    workers = Q(is_active=True, companies__in=companies,
-                groups__name__in=[CONTROLLER, MANAGER, ADMINISTRATOR])  # fmt: skip
-    return (
-        User.objects.filter(workers | Q(pk=also or 0))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class EntryIdsField(forms.Field):

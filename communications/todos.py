@@ -10,10 +10,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from creditcontrol.roles import MANAGER, can_work_customers
+from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER, can_work_customers
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
@@ -34,6 +34,25 @@ def check_date(day: dt.date | None, field: str, *, earliest: dt.date, latest: dt
         raise ValidationError({field: f"The {what} cannot be before {earliest:%d %b %Y}."})
     if day > latest:
         raise ValidationError({field: f"The {what} cannot be after {latest:%d %b %Y}."})
+
+
+def workers_of(companies: Any, *, also: Any = None) -> Any:
+    """Active users who work on the customers of ``companies`` (a company, or companies
+    or their ids): the choices for owners and our contact; plus ``also`` (a user or id,
+    the current value, which stays offered)."""
+    if isinstance(companies, Company):
+        companies = [companies]
+    workers = Q(is_active=True, companies__in=companies,
+                groups__name__in=[CONTROLLER, MANAGER, ADMINISTRATOR])  # fmt: skip
+    also_pk = getattr(also, "pk", also)
+    if also_pk is not None:
+        workers |= Q(pk=also_pk)
+    return (
+        get_user_model()
+        .objects.filter(workers)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def worker_of(company: Company, user: Any, field: str = "owner") -> Any:

@@ -22,7 +22,8 @@ from creditcontrol.roles import role_required
 from ledger.models import Application, AuditEvent, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
 
-from .forms_entries import DisputeForm, EntriesUpdateForm, add_service_errors
+from .forms import show_service_errors
+from .forms_entries import DisputeForm, EntriesUpdateForm
 from .models import (
     Communication,
     Dispute,
@@ -138,7 +139,7 @@ def entries_update_view(request, pk: int):
             try:
                 updated = _apply(request, customer, ids, form.cleaned_data, communication)
             except ValidationError as error:
-                add_service_errors(form, error)
+                show_service_errors(form, error, aliases={})
             else:
                 messages.success(request, _summary(updated, form.cleaned_data))
                 return redirect("communications:customer-entries", pk=customer.pk)
@@ -234,7 +235,7 @@ def dispute_edit(request, entry_id: int):
                 result = dispute_set(user=request.user, entry=entry, amount=cd["amount"],
                                      reason=cd["reason"], owner=cd["owner"])  # fmt: skip
             except ValidationError as error:
-                add_service_errors(form, error)
+                show_service_errors(form, error, aliases={})
             else:
                 if result is None or not result.is_open:
                     messages.success(request, f"The dispute on {entry} is ended.")

@@ -21,6 +21,7 @@ from ledger.models import Company, LedgerEntry
 from ledger.views import visible_customer
 
 from .filters import ToDoFilter
+from .forms import show_service_errors
 from .forms_todos import ToDoCreateForm, ToDoEditForm
 from .models import ToDo
 from .todos import todo_close, todo_create, todo_reopen, todo_update
@@ -31,15 +32,6 @@ ENTRY_CHOICES_LIMIT = 300
 DEFAULT_SHOW = "mine"
 PICK_CARRIED = ("description", "due_on", "owner", "notes")
 TAB_ORDER = ("open", "mine", "due_today", "overdue", "closed")
-
-
-def add_service_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's refusal on the form, next to the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _with_entry_count(todos: Any) -> Any:
@@ -185,7 +177,7 @@ def todo_create_view(request):
                 notes=data["notes"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            show_service_errors(form, error, aliases={})
         else:
             messages.success(request, "To-do created.")
             return redirect("communications:todo-detail", todo.pk)
@@ -229,7 +221,7 @@ def todo_detail(request, pk: int):
                 if changed:
                     todo_update(user=request.user, todo=todo, **changed)
             except ValidationError as error:
-                add_service_errors(form, error)
+                show_service_errors(form, error, aliases={})
             else:
                 messages.success(request, "To-do saved." if changed else "Nothing was changed.")
                 return redirect("communications:todo-detail", todo.pk)
