@@ -1,0 +1,406 @@
+"""Follow-up plans and levels, the engine's runs and proposals, the follow-up history,
+the documents it produced, and the outbox of emails and letters.
+
+A level is identified by its ``sequence`` in the plan (1, 2, ...), the number the chasing
+rules climb one at a time. ``EntryLevel`` keeps, per ledger entry, the last level
+executed for it; ``FollowUpAction`` is the customer's history of every action taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from communications.models import Communication, LetterStyle, ToDo
+from ledger.models import Company, Customer, LedgerEntry
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+ZERO = Decimal("0.00")
+USER = settings.AUTH_USER_MODEL
+
+
+class FollowUpPlan(models.Model):
+    """A company's one follow-up plan: its options; the levels hang off it."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="followup_plan")
+    name = models.CharField(max_length=100, default="Standard follow-up")
+    min_days_between = models.PositiveSmallIntegerField(
+        "minimum days between reminders", default=7, validators=[MaxValueValidator(365)],
+        help_text="No customer gets a second reminder sooner than this.",
+    )  # fmt: skip
+    min_amount = models.DecimalField(
+        "minimum amount", **MONEY, default=ZERO, validators=[MinValueValidator(0)],
+        help_text="In the company's currency: an entry whose undisputed remaining amount is not "
+        "above this is not chased.",
+    )  # fmt: skip
+    pause_while_promised = models.BooleanField(
+        "pause while a promise is open", default=True,
+        help_text="A customer with an open promise to pay gets no reminder.",
+    )  # fmt: skip
+    run_at = models.TimeField(
+        "daily run time", default=dt.time(6, 0),
+        help_text="The engine runs each day at this time, in the company's time zone.",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "follow-up plan"
+
+    def __str__(self) -> str:
+        return f"{self.company.code}: {self.name}"
+
+
+class FollowUpLevel(models.Model):
+    """One step of a plan: when it is due (days after the due date) and what it does."""
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="levels")
+    sequence = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=100)
+    days = models.SmallIntegerField(
+        validators=[MinValueValidator(-365), MaxValueValidator(3650)],
+        help_text="Days after the due date; negative means before it.",
+    )  # fmt: skip
+    manual_action = models.BooleanField(default=False)
+    manual_action_note = models.CharField(
+        "manual action", max_length=300, blank=True,
+        help_text="The to-do the customer's controller gets, e.g. 'Telephone the customer'.",
+    )  # fmt: skip
+    send_email = models.BooleanField("email", default=False)
+    email_subject = models.CharField(max_length=200, blank=True)
+    email_body = models.TextField(blank=True)
+    send_letter = models.BooleanField("letter", default=False)
+    letter_style = models.CharField(
+        max_length=12, choices=LetterStyle.choices, default=LetterStyle.STANDARD
+    )
+    letter_text = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    execute_automatically = models.BooleanField(
+        default=False, help_text="The worker executes this level itself after each run."
+    )
+
+    class Meta:
+        ordering = ["plan", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "sequence"], name="level_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence}. {self.name}"
+
+    @property
+    def channels(self) -> list[str]:
+        return [
+            label
+            for flag, label in (
+                (self.manual_action, "manual action"),
+                (self.send_email, "email"),
+                (self.send_letter, "letter"),
+            )
+            if flag
+        ]
+
+
+class FollowUpRun(models.Model):
+    """One run of the engine for a company and a date, with what it decided."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Daily schedule"
+        WEB = "web", "From the application"
+        API = "api", "From the API"
+        COMMAND = "command", "From the command line"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="followup_runs")
+    run_date = models.DateField()
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    entries_chaseable = models.PositiveIntegerField(default=0)
+    proposals_created = models.PositiveIntegerField(default=0)
+    proposals_refreshed = models.PositiveIntegerField(default=0)
+    proposals_withdrawn = models.PositiveIntegerField(default=0)
+    proposals_open = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["company", "-started_at"], name="run_company_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.company.code} {self.run_date:%d/%m/%Y} ({self.get_status_display()})"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    POSTPONED = "postponed", "Postponed"
+    EXECUTED = "executed", "Executed"
+    SKIPPED = "skipped", "Skipped"
+    WITHDRAWN = "withdrawn", "No longer due"
+
+
+LIVE_PROPOSAL = (ProposalStatus.OPEN, ProposalStatus.POSTPONED)
+
+
+class Proposal(models.Model):
+    """What the engine proposes for one customer: a level and the entries it chases.
+
+    A customer has at most one live (open or postponed) proposal; a later run refreshes
+    it. The texts are copied from the level when the proposal is made, so a controller
+    can edit them before sending.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="proposals")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="proposals")
+    level = models.ForeignKey(FollowUpLevel, on_delete=models.PROTECT, related_name="proposals")
+    run_date = models.DateField(help_text="The date of the run that last made or refreshed it.")
+    run = models.ForeignKey(
+        FollowUpRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default="open")
+    postponed_until = models.DateField(null=True, blank=True)
+    total_lcy = models.DecimalField(**MONEY, default=ZERO)
+    entry_count = models.PositiveIntegerField(default=0)
+    email_subject = models.CharField(max_length=200, blank=True)
+    email_body = models.TextField(blank=True)
+    letter_text = models.TextField(blank=True)
+    texts_edited = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-total_lcy", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status__in=LIVE_PROPOSAL),
+                name="proposal_one_live_per_customer",
+                violation_error_message="This customer already has a live proposal.",
+            ),
+            models.CheckConstraint(
+                condition=Q(postponed_until__isnull=True) | Q(status=ProposalStatus.POSTPONED),
+                name="proposal_postponed_until_only_when_postponed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "status", "-total_lcy"], name="proposal_worklist_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} — {self.level.name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_PROPOSAL
+
+
+class ProposalEntry(models.Model):
+    """An entry a proposal lists; ``level`` is the entry's own next level when it is due."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    remaining_lcy = models.DecimalField(**MONEY)
+    disputed_lcy = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "entry"], name="proposal_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.entry_id}"
+
+
+class EntryLevel(models.Model):
+    """The last follow-up level executed for a ledger entry (absent: none yet)."""
+
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.CASCADE, primary_key=True, related_name="followup_level"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    executed_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: level {self.level}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    MANUAL = "manual", "Manual action"
+    SKIPPED = "skipped", "Skipped"
+    STATEMENT = "statement", "Statement"
+    MASS_EMAIL = "mass_email", "Mass email"
+
+
+class FollowUpAction(models.Model):
+    """One line of a customer's follow-up history: who did what, when, at which level."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="followup_actions"
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    level = models.ForeignKey(
+        FollowUpLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    level_sequence = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_name = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    at = models.DateTimeField(default=timezone.now)
+    on = models.DateField(help_text="The company's date the action was taken for.")
+    by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Empty when the worker executed an automatic level.",
+    )  # fmt: skip
+    entries = models.ManyToManyField(
+        LedgerEntry, through="FollowUpActionEntry", blank=True, related_name="followup_actions"
+    )
+    total_lcy = models.DecimalField(**MONEY, default=ZERO)
+    communication = models.ForeignKey(
+        Communication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    todo = models.ForeignKey(
+        ToDo, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="fu_action_customer_idx"),
+            models.Index(fields=["customer", "channel", "-on"], name="fu_action_reminder_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.get_channel_display()} {self.on:%d/%m/%Y}"
+
+
+class FollowUpActionEntry(models.Model):
+    """An entry an action concerned, with the level recorded for it and its amount then."""
+
+    action = models.ForeignKey(FollowUpAction, on_delete=models.CASCADE, related_name="lines")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    remaining_lcy = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "entry"], name="fu_action_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {self.entry_id}"
+
+
+class Document(models.Model):
+    """A PDF the application produced (statement or letter), kept as it was sent."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", "Statement"
+        LETTER = "letter", "Reminder letter"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    action = models.ForeignKey(
+        FollowUpAction, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class OutboxMessage(models.Model):
+    """An email or letter to send exactly once.
+
+    Written in the same transaction as the action that wants it; a worker claims a
+    pending row (``select_for_update(skip_locked=True)``), marks it *sending*, sends it
+    and marks it *sent*. A failure goes back to pending with a later ``next_attempt_at``
+    until the attempts run out (*failed*). A row left *sending* by a dead worker is moved
+    to *review* and never sent again without a person deciding.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        MASS_EMAIL = "mass_email", "Mass email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        REVIEW = "review", "Needs review"
+        CANCELLED = "cancelled", "Cancelled"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="outbox")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(
+        max_length=120, unique=True, help_text="What this message is for; one message per key."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    to = models.JSONField(default=list, blank=True, help_text="Email addresses.")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    attach_statement = models.BooleanField(default=False)
+    action = models.ForeignKey(
+        FollowUpAction, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox"
+    )
+    communication = models.ForeignKey(
+        Communication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    level = models.ForeignKey(
+        FollowUpLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entries = models.ManyToManyField(LedgerEntry, blank=True, related_name="+")
+    as_of = models.DateField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["company", "status"], name="outbox_company_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.customer} ({self.get_status_display()})"

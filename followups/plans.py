@@ -1,0 +1,90 @@
+"""Each company's one plan, made with sensible default levels the first time it is asked for.
+
+Level texts use the placeholders of ``followups.placeholders`` ({customer}, {contact},
+{company}, {total}, {overdue}, {currency}, {date}, {entries}, {controller}).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from communications.models import LetterStyle
+from ledger.models import Company
+
+from .models import FollowUpLevel, FollowUpPlan
+
+DEFAULT_LEVELS = [
+    {
+        "name": "Friendly reminder before due",
+        "days": -5,
+        "send_email": True,
+        "execute_automatically": True,
+        "email_subject": "{company}: invoices falling due soon",
+        "email_body": (
+            "Dear {contact},\n\nThis is a courtesy note that the invoices below fall due "
+            "shortly. The attached statement lists everything open on your account.\n\n"
+            "{entries}\n\nThank you,\n{controller}\n{company}"
+        ),
+    },
+    {
+        "name": "First reminder",
+        "days": 7,
+        "send_email": True,
+        "email_subject": "{company}: payment reminder, {total} overdue",
+        "email_body": (
+            "Dear {contact},\n\nOur records show {overdue} overdue on your account. "
+            "Please arrange payment or tell us if anything is in question.\n\n{entries}\n\n"
+            "Kind regards,\n{controller}\n{company}"
+        ),
+    },
+    {
+        "name": "Telephone call",
+        "days": 21,
+        "manual_action": True,
+        "manual_action_note": "Telephone the customer about the overdue invoices",
+        "send_email": True,
+        "email_subject": "{company}: second reminder, {total} overdue",
+        "email_body": (
+            "Dear {contact},\n\nDespite our earlier reminder, {overdue} is still overdue. "
+            "We will telephone you shortly; payment by return would be appreciated.\n\n"
+            "{entries}\n\nKind regards,\n{controller}\n{company}"
+        ),
+    },
+    {
+        "name": "Formal letter",
+        "days": 35,
+        "send_letter": True,
+        "letter_style": LetterStyle.FIRM,
+        "letter_text": (
+            "Dear {contact},\n\nThe following invoices remain unpaid despite our reminders. "
+            "The total of {total} is now seriously overdue. Please pay it within seven days "
+            "of the date of this letter.\n\n{entries}\n\nYours sincerely,\n{controller}"
+        ),
+    },
+    {
+        "name": "Final demand",
+        "days": 60,
+        "manual_action": True,
+        "manual_action_note": "Review the account for stop and legal action",
+        "send_letter": True,
+        "letter_style": LetterStyle.FINAL,
+        "letter_text": (
+            "Dear {contact},\n\nFINAL DEMAND. {total} is overdue on your account. Unless it "
+            "is paid within seven days we will place the account on stop and may pass the "
+            "debt for collection without further notice.\n\n{entries}\n\nYours faithfully,\n"
+            "{controller}"
+        ),
+    },
+]
+
+
+@transaction.atomic
+def plan_for(company: Company) -> FollowUpPlan:
+    """The company's plan; created with the default levels when it has none."""
+    plan, created = FollowUpPlan.objects.get_or_create(company=company)
+    if created:
+        FollowUpLevel.objects.bulk_create(
+            FollowUpLevel(plan=plan, sequence=number, **fields)
+            for number, fields in enumerate(DEFAULT_LEVELS, start=1)
+        )
+    return plan
