@@ -14,9 +14,9 @@ For a date *D* (the company's own today), DESIGN.md's steps 1-3:
 3. A customer gets one proposal when it has chaseable entries whose next level is due,
    its net balance (after open credits and unapplied cash) is positive, and its last
    reminder is at least the plan's minimum interval ago (and, when the plan pauses for
-   promises, it has no open promise). The proposal's level is the highest next level
-   among its entries; it lists every chaseable entry that is overdue or whose next
-   level is due.
+   promises, it has no open promise; nor when a proposal of it was executed or skipped
+   for *D* already). The proposal's level is the highest next level among its entries;
+   it lists every chaseable entry that is overdue or whose next level is due.
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ class Customer:
     excluded: bool = False
     last_reminder_on: dt.date | None = None
     has_open_promise: bool = False
+    # The date a proposal of the customer was last executed or skipped for: not proposed
+    # again for that date, so that a rerun changes nothing and a level a day is the most.
+    proposal_closed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def proposals(plan: Plan, customers: Iterable[Customer], entries: Iterable[Entry
         if net_balance <= 0 or customer.excluded:
             continue
         if plan.pause_while_promised and customer.has_open_promise:
+            continue
+        if customer.proposal_closed_on == as_of:
             continue
         if customer.last_reminder_on is not None and (
             (as_of - customer.last_reminder_on).days < plan.min_days_between

@@ -1,0 +1,357 @@
+"""The follow-up engine: for a company and a date *D*, decide which customers get a
+proposal, at which level, listing which entries — in a handful of SQL statements.
+
+The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python in
+``followups.rules`` (the tests run the same tables through both). Here they are:
+
+1. ``chaseable_entries`` — one ORM query over the company's open debits, annotated with
+   the entry's last executed level, its open dispute in LCY and its open promise, and
+   filtered by the customer-level conditions (not excluded, net balance positive, last
+   reminder at least the minimum interval ago, no open promise when the plan pauses for
+   promises, not already executed or skipped for *D*). Its ``next_level`` is a ``CASE``
+   with one branch per level of the plan (a loop over levels, never over rows).
+2. That query is materialised once into a temporary table (``fu_stage``: the entries a
+   proposal would list) and aggregated per customer (``fu_cust``: level, total, count).
+3. Four statements merge it into the live proposals: withdraw those no longer due,
+   refresh those whose level, total or count changed, create the missing ones, and
+   bring their lines in step (delete, update, insert only what differs).
+
+Running again for the same *D* therefore changes nothing; a customer whose proposal was
+executed or skipped for *D* is not proposed again for *D* (otherwise, with no minimum
+interval, an entry could climb two levels in one day). Runs of a company are serialised
+by a PostgreSQL advisory lock held for the run's transaction (per company, so a fortiori
+per company and date): a second run waits, then finds nothing to change. SQLite
+serialises writers itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, Round
+from django.utils import timezone
+
+from communications.models import Dispute, Promise, PromiseEntry, PromiseStatus
+from creditcontrol.roles import can_work_customers
+from ledger.models import Company, LedgerEntry
+from ledger.querysets import DEBIT_TYPE_VALUES
+
+from .models import (
+    LIVE_PROPOSAL,
+    Channel,
+    FollowUpAction,
+    FollowUpPlan,
+    FollowUpRun,
+    Proposal,
+    ProposalStatus,
+)
+from .plans import plan_for
+
+log = logging.getLogger(__name__)
+
+# What counts as a reminder for the plan's minimum interval (a skipped level does not).
+REMINDER_CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MANUAL, Channel.STATEMENT)
+MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
+# How far back a run may be asked for from the application or the API.
+MAX_DAYS_BACK = 31
+LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other features'
+
+
+def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
+    """Step 1 and 2: the company's chaseable entries on ``as_of`` with ``next_level``
+    (None when no level is due for the entry) and ``disputed_lcy``; customers that may not
+    get a proposal on ``as_of`` are left out already."""
+    levels = list(plan.levels.order_by("sequence").values_list("sequence", "days"))
+    open_dispute = Dispute.objects.filter(entry=OuterRef("pk"), ended_on__isnull=True, amount__gt=0)
+    open_promise = PromiseEntry.objects.filter(entry=OuterRef("pk"), promise__status="open")
+    next_level = Case(
+        *(
+            When(last_level=sequence - 1, due_date__lte=as_of - dt.timedelta(days=days),
+                 then=Value(sequence))
+            for sequence, days in levels
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )  # fmt: skip
+    entries = (
+        LedgerEntry.objects.filter(company=company, entry_type__in=DEBIT_TYPE_VALUES)
+        .exclude(remaining=0)
+        .filter(customer_id__in=_proposable_customers(company=company, plan=plan, as_of=as_of))
+        .filter(exclude_forever=False)
+        .filter(Q(exclude_until__isnull=True) | Q(exclude_until__lte=as_of))
+        .filter(Q(expected_payment_date__isnull=True) | Q(expected_payment_date__lte=as_of))
+        .exclude(Exists(open_promise))
+        .annotate(
+            last_level=Coalesce(F("followup_level__level"), Value(0)),
+            # Coalesce inside: PostgreSQL's LEAST ignores a NULL where SQLite's MIN returns it.
+            disputed_lcy=Least(
+                F("remaining_lcy"),
+                Coalesce(
+                    Round(Subquery(open_dispute.values("amount")[:1]) * F("exchange_rate"), 2),
+                    Value(0),
+                    output_field=MONEY_OUT,
+                ),
+                output_field=MONEY_OUT,
+            ),
+        )
+        .filter(remaining_lcy__gt=F("disputed_lcy") + plan.min_amount)
+        .annotate(next_level=next_level)
+    )
+    return entries
+
+
+def _proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
+    """Step 3's customer conditions, as one subquery of customer ids."""
+    positive = (
+        LedgerEntry.objects.filter(company=company)
+        .exclude(remaining=0)
+        .values("customer_id")
+        .annotate(net=Sum("remaining_lcy"))
+        .filter(net__gt=0)
+        .values("customer_id")
+    )
+    customers = (
+        company.customers.filter(exclude_from_followups=False, id__in=positive)
+        .exclude(
+            id__in=FollowUpAction.objects.filter(
+                company=company,
+                channel__in=REMINDER_CHANNELS,
+                on__gt=as_of - dt.timedelta(days=plan.min_days_between),
+            ).values("customer_id")
+        )
+        .exclude(
+            id__in=Proposal.objects.filter(
+                company=company,
+                run_date=as_of,
+                status__in=(ProposalStatus.EXECUTED, ProposalStatus.SKIPPED),
+            ).values("customer_id")
+        )
+    )
+    if plan.pause_while_promised:
+        customers = customers.exclude(
+            id__in=Promise.objects.filter(company=company, status=PromiseStatus.OPEN).values(
+                "customer_id"
+            )
+        )
+    return customers.values("id")
+
+
+def listed_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
+    """The entries a proposal lists: chaseable and either overdue or with a level due
+    (customers with no level due at all are dropped when the stage is built)."""
+    return chaseable_entries(company=company, plan=plan, as_of=as_of).filter(
+        Q(next_level__isnull=False) | Q(due_date__lt=as_of)
+    )
+
+
+def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: str,
+                  user: Any = None, run: FollowUpRun | None = None) -> FollowUpRun:  # fmt: skip
+    """Run the engine for ``company`` on ``as_of`` (default: the company's today) and
+    record the run. A failure is recorded on the run (status, error) and logged, and
+    leaves the proposals as they were."""
+    as_of = as_of or company.today()
+    if run is None:
+        run = FollowUpRun.objects.create(
+            company=company, run_date=as_of, trigger=trigger, started_by=user
+        )
+    started = time.monotonic()
+    FollowUpRun.objects.filter(pk=run.pk).update(
+        status=FollowUpRun.Status.RUNNING, started_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            _lock(company)
+            counts = _merge(company=company, plan=plan_for(company), as_of=as_of, run=run)
+    except Exception as error:  # recorded for the people who read the runs page
+        log.exception("follow-up run %s for %s on %s failed", run.pk, company.code, as_of)
+        _finish(
+            run, started, status=FollowUpRun.Status.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        return run
+    _finish(run, started, status=FollowUpRun.Status.DONE, **counts)
+    return run
+
+
+def _finish(run: FollowUpRun, started: float, **fields: Any) -> None:
+    fields.update(
+        finished_at=timezone.now(), duration_ms=round((time.monotonic() - started) * 1000)
+    )
+    FollowUpRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+
+
+def _lock(company: Company) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, company.pk])
+
+
+def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowUpRun) -> dict:
+    """Steps 2-3 as SQL over two temporary tables; returns the run's counts."""
+    now = timezone.now()
+    live = tuple(str(status) for status in LIVE_PROPOSAL)
+    in_live = "status IN (%s, %s)"
+    chaseable = chaseable_entries(company=company, plan=plan, as_of=as_of)
+    select_sql, select_params = (
+        listed_entries(company=company, plan=plan, as_of=as_of)
+        .values("id", "customer_id", "next_level", "remaining_lcy", "disputed_lcy")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        run_sql = cursor.execute
+        run_sql("DROP TABLE IF EXISTS fu_stage")
+        run_sql("DROP TABLE IF EXISTS fu_cust")
+        run_sql(
+            "CREATE TEMPORARY TABLE fu_stage AS SELECT q.id AS entry_id, q.customer_id, "
+            "q.next_level AS level, q.remaining_lcy, q.disputed_lcy "
+            f"FROM ({select_sql}) q",
+            select_params,
+        )
+        run_sql(
+            "DELETE FROM fu_stage WHERE customer_id NOT IN "
+            "(SELECT customer_id FROM fu_stage WHERE level IS NOT NULL)"
+        )
+        run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
+        run_sql(
+            "CREATE TEMPORARY TABLE fu_cust AS SELECT customer_id, MAX(level) AS level, "
+            "SUM(remaining_lcy - disputed_lcy) AS total, COUNT(*) AS cnt "
+            "FROM fu_stage GROUP BY customer_id"
+        )
+        run_sql("CREATE INDEX fu_cust_customer ON fu_cust (customer_id)")
+        if connection.vendor == "postgresql":
+            run_sql("ANALYZE fu_stage")  # autovacuum never analyses temporary tables
+            run_sql("ANALYZE fu_cust")
+
+        run_sql(
+            "UPDATE followups_proposal SET status = %s, postponed_until = NULL, closed_at = %s, "
+            f"updated_at = %s WHERE company_id = %s AND {in_live} "
+            "AND customer_id NOT IN (SELECT customer_id FROM fu_cust)",
+            [ProposalStatus.WITHDRAWN.value, now, now, company.pk, *live],
+        )
+        withdrawn = cursor.rowcount
+
+        # The level's texts follow a level change unless a controller edited them.
+        level_of = (
+            "(SELECT l.id FROM fu_cust c JOIN followups_followuplevel l ON l.plan_id = %s "
+            "AND l.sequence = c.level WHERE c.customer_id = followups_proposal.customer_id)"
+        )
+
+        def level_text(column: str) -> str:
+            return (
+                f"CASE WHEN level_id = {level_of} AND texts_edited THEN {column} ELSE "
+                f"(SELECT l.{column} FROM followups_followuplevel l WHERE l.id = {level_of}) END"
+            )
+
+        cust = "(SELECT c.{0} FROM fu_cust c WHERE c.customer_id = followups_proposal.customer_id)"
+        run_sql(
+            f"UPDATE followups_proposal SET email_subject = {level_text('email_subject')}, "
+            f"email_body = {level_text('email_body')}, letter_text = {level_text('letter_text')}, "
+            f"texts_edited = CASE WHEN level_id = {level_of} THEN texts_edited ELSE %s END, "
+            f"level_id = {level_of}, total_lcy = {cust.format('total')}, "
+            f"entry_count = {cust.format('cnt')}, run_id = %s, run_date = %s, updated_at = %s "
+            f"WHERE company_id = %s AND {in_live} AND EXISTS (SELECT 1 FROM fu_cust c "
+            "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
+            "WHERE c.customer_id = followups_proposal.customer_id AND (l.id <> "
+            "followups_proposal.level_id OR c.total <> followups_proposal.total_lcy "
+            "OR c.cnt <> followups_proposal.entry_count))",
+            [plan.pk] * 6
+            + [plan.pk, False, plan.pk, run.pk, as_of, now, company.pk, *live, plan.pk],
+        )
+        refreshed = cursor.rowcount
+
+        run_sql(
+            "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
+            "status, total_lcy, entry_count, email_subject, email_body, letter_text, "
+            "texts_edited, created_at, updated_at) "
+            "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, l.email_subject, "
+            "l.email_body, l.letter_text, %s, %s, %s FROM fu_cust c "
+            "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
+            "WHERE NOT EXISTS (SELECT 1 FROM followups_proposal p "
+            f"WHERE p.customer_id = c.customer_id AND p.{in_live})",
+            [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk, *live],
+        )
+        created = cursor.rowcount
+
+        live_ids = f"SELECT id FROM followups_proposal WHERE company_id = %s AND {in_live}"
+        run_sql(
+            f"DELETE FROM followups_proposalentry WHERE proposal_id IN ({live_ids}) AND NOT EXISTS "
+            "(SELECT 1 FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)",
+            [company.pk, *live],
+        )
+        stage = "(SELECT s.{0} FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)"
+        run_sql(
+            f"UPDATE followups_proposalentry SET level = {stage.format('level')}, "
+            f"remaining_lcy = {stage.format('remaining_lcy')}, "
+            f"disputed_lcy = {stage.format('disputed_lcy')} "
+            f"WHERE proposal_id IN ({live_ids}) AND EXISTS (SELECT 1 FROM fu_stage s "
+            "WHERE s.entry_id = followups_proposalentry.entry_id AND "
+            "(COALESCE(s.level, 0) <> COALESCE(followups_proposalentry.level, 0) "
+            "OR s.remaining_lcy <> followups_proposalentry.remaining_lcy "
+            "OR s.disputed_lcy <> followups_proposalentry.disputed_lcy))",
+            [company.pk, *live],
+        )
+        run_sql(
+            "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
+            "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
+            "FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id "
+            f"AND p.{in_live} WHERE NOT EXISTS (SELECT 1 FROM followups_proposalentry pe "
+            "WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
+            [*live],
+        )
+        run_sql("DROP TABLE fu_stage")
+        run_sql("DROP TABLE fu_cust")
+    return {
+        "entries_chaseable": chaseable.count(),
+        "proposals_created": created,
+        "proposals_refreshed": refreshed,
+        "proposals_withdrawn": withdrawn,
+        "proposals_open": Proposal.objects.filter(
+            company=company, status=ProposalStatus.OPEN
+        ).count(),
+    }
+
+
+def run_start(*, user: Any, company: Company, as_of: dt.date | None = None,
+              trigger: str = FollowUpRun.Trigger.WEB) -> FollowUpRun:  # fmt: skip
+    """Queue a run on demand (controllers and managers of the company). The run is
+    recorded at once, as queued, and its task is enqueued when this transaction commits;
+    with tasks in-process (the embedded default) it has finished when this returns."""
+    if not can_work_customers(user) or not (
+        user.is_superuser or user.companies.filter(pk=company.pk).exists()
+    ):
+        raise PermissionDenied("You may not run the follow-up engine for this company.")
+    today = company.today()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError({"run_date": "A run cannot be for a date after today."})
+    if as_of < today - dt.timedelta(days=MAX_DAYS_BACK):
+        raise ValidationError(
+            {"run_date": f"A run can go back at most {MAX_DAYS_BACK} days from today."}
+        )
+    from .tasks import run_task  # the task module imports this one
+
+    run = FollowUpRun.objects.create(
+        company=company, run_date=as_of, trigger=trigger, started_by=user
+    )
+    transaction.on_commit(lambda: run_task.delay(run.pk))
+    return run

@@ -1,0 +1,89 @@
+"""Celery tasks of the follow-up engine and its outbox: they load by id and call one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from ledger.models import Company
+
+from .models import FollowUpRun
+from .plans import plan_for
+
+log = logging.getLogger(__name__)
+
+
+# ---- Runs (the engine) -------------------------------------------------------------------
+
+
+def run_and_execute(run: FollowUpRun) -> FollowUpRun:
+    """Run the engine for a recorded run, then execute the proposals whose level is marked
+    automatic: what the worker does after each run, and what ``run_followups`` does."""
+    from .engine import run_followups
+    from .execution import proposals_execute_automatic
+
+    run = run_followups(company=run.company, as_of=run.run_date, trigger=run.trigger,
+                        user=run.started_by, run=run)  # fmt: skip
+    if run.status == FollowUpRun.Status.DONE:
+        proposals_execute_automatic(company=run.company, as_of=run.run_date)
+    return run
+
+
+@shared_task
+def run_task(run_id: int) -> str:
+    """Carry out one queued run (started from the schedule, the application or the API)."""
+    run = FollowUpRun.objects.select_related("company", "started_by").filter(pk=run_id).first()
+    if run is None or run.status != FollowUpRun.Status.QUEUED:
+        return "gone" if run is None else run.status  # a duplicate delivery: done already
+    return run_and_execute(run).status
+
+
+@shared_task
+def run_due_companies(now: str | None = None) -> list[int]:
+    """The daily schedule. Beat calls this every few minutes; each company whose own
+    clock has passed its plan's run time, and that has no scheduled run for its today
+    yet, gets one. Returns the ids of the runs queued."""
+    moment = dt.datetime.fromisoformat(now) if now else timezone.now()
+    queued = []
+    for company in Company.objects.all():
+        local = moment.astimezone(company.tz)
+        plan = plan_for(company)
+        if local.time() < plan.run_at:
+            continue
+        today = local.date()
+        if FollowUpRun.objects.filter(
+            company=company, run_date=today, trigger=FollowUpRun.Trigger.SCHEDULE
+        ).exists():
+            continue
+        run = FollowUpRun.objects.create(
+            company=company, run_date=today, trigger=FollowUpRun.Trigger.SCHEDULE
+        )
+        queued.append(run.pk)
+        run_task.delay(run.pk)
+    return queued
+
+
+# ---- Outbox (emails and letters) -----------------------------------------------------------
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def deliver_outbox(limit: int = 100) -> int:
+    """Send what is due in the outbox: beat calls it every minute, and executing a proposal
+    enqueues it on commit. Retrying the task (a lost database connection) is harmless: each
+    message is claimed once; a failed send is retried by the outbox itself, with backoff,
+    and a delivery that dies halfway leaves its claimed row for review."""
+    from .outbox import outbox_deliver
+
+    return outbox_deliver(limit=limit)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def flag_stale_outbox(minutes: int = 15) -> int:
+    """Move messages left "sending" by a worker that stopped to review."""
+    from .outbox import outbox_flag_stale
+
+    return outbox_flag_stale(older_than=dt.timedelta(minutes=minutes))

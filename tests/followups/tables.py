@@ -1,0 +1,115 @@
+"""Chasing scenarios as tables: each one is run through the plain-Python rules
+(test_rules_tables.py) and through the SQL engine (test_engine_tables.py), and both must
+give the expected proposals.
+
+Plan levels: 1 at -5 days (before the due date), 2 at +7, 3 at +30; seven days between
+reminders; nothing chased at or below 10.00. Amounts are in the company's currency.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from followups.rules import Customer, Entry, Plan
+
+D = dt.date(2026, 3, 10)
+PLAN = Plan(level_days=(-5, 7, 30), min_days_between=7, min_amount=Decimal("10.00"))
+PAUSING = dataclasses.replace(PLAN, pause_while_promised=True)
+NO_INTERVAL = dataclasses.replace(PLAN, min_days_between=0)
+C1 = Customer(id=1)
+
+
+def late(days: int, **kwargs) -> Entry:
+    """An open invoice of customer 1 for 100.00, ``days`` past its due date on D."""
+    values = {"id": 1, "customer_id": 1, "due_date": D - dt.timedelta(days=days),
+              "remaining": Decimal("100.00")}  # fmt: skip
+    values.update(kwargs)
+    return Entry(**values)
+
+
+def ago(days: int) -> dt.date:
+    return D - dt.timedelta(days=days)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    name: str
+    entries: tuple[Entry, ...]
+    # Expected: (customer id, level, entry ids listed, total, {entry id: its own level}).
+    expected: tuple[tuple[int, int, tuple[int, ...], str, dict[int, int]], ...]
+    customers: tuple[Customer, ...] = (C1,)
+    plan: Plan = PLAN
+
+
+def one(level: int, ids: tuple[int, ...] = (1,), total: str = "100.00", levels=None):
+    return ((1, level, ids, total, levels if levels is not None else {1: level}),)
+
+
+NOTHING: tuple = ()
+
+SCENARIOS = [
+    # Levels before the due date (negative days), and the boundaries.
+    Scenario("five_days_before_due_gets_the_courtesy_level", (late(-5),), one(1)),
+    Scenario("six_days_before_due_gets_nothing", (late(-6),), NOTHING),
+    Scenario("exactly_seven_days_late_reaches_level_2", (late(7, last_level=1),), one(2)),
+    Scenario("six_days_late_after_level_1_waits", (late(6, last_level=1),), NOTHING),
+    Scenario("exactly_thirty_days_late_reaches_level_3", (late(30, last_level=2),), one(3)),
+    # Fifty days late when first seen: one level per execution, never skipping.
+    Scenario("fifty_days_late_first_seen_starts_at_level_1", (late(50),), one(1)),
+    Scenario("fifty_days_late_after_level_1_climbs_to_2", (late(50, last_level=1),), one(2)),
+    Scenario("fifty_days_late_after_level_2_climbs_to_3", (late(50, last_level=2),), one(3)),
+    Scenario("fifty_days_late_after_the_last_level_stays", (late(50, last_level=3),), NOTHING),
+    # The minimum interval between two reminders.
+    Scenario("reminded_six_days_ago_waits", (late(10),), NOTHING,
+             customers=(Customer(id=1, last_reminder_on=ago(6)),)),  # fmt: skip
+    Scenario("reminded_seven_days_ago_is_proposed", (late(10),), one(1),
+             customers=(Customer(id=1, last_reminder_on=ago(7)),)),  # fmt: skip
+    Scenario("no_interval_still_one_proposal_a_day", (late(50, last_level=1),), NOTHING,
+             customers=(Customer(id=1, proposal_closed_on=D),), plan=NO_INTERVAL),  # fmt: skip
+    Scenario("no_interval_next_day_climbs_again", (late(50, last_level=1),), one(2),
+             customers=(Customer(id=1, proposal_closed_on=ago(1)),), plan=NO_INTERVAL),  # fmt: skip
+    # Exclusions and the expected payment date.
+    Scenario("excluded_forever", (late(10, exclude_forever=True),), NOTHING),
+    Scenario("excluded_until_tomorrow", (late(10, exclude_until=ago(-1)),), NOTHING),
+    Scenario("excluded_until_today_is_back", (late(10, exclude_until=D),), one(1)),
+    Scenario("expected_tomorrow", (late(10, expected_payment_date=ago(-1)),), NOTHING),
+    Scenario("expected_today_is_chased", (late(10, expected_payment_date=D),), one(1)),
+    Scenario("customer_excluded", (late(10),), NOTHING, customers=(Customer(id=1, excluded=True),)),
+    # Disputes, promises.
+    Scenario("disputed_whole", (late(10, disputed=Decimal("100.00")),), NOTHING),
+    Scenario("disputed_leaving_the_minimum", (late(10, disputed=Decimal("90.00")),), NOTHING),
+    Scenario("disputed_in_part", (late(10, disputed=Decimal("40.00")),), one(1, total="60.00")),
+    Scenario("entry_promised", (late(10, has_open_promise=True),), NOTHING),
+    Scenario("customer_promised_plan_pauses", (late(10),), NOTHING,
+             customers=(Customer(id=1, has_open_promise=True),), plan=PAUSING),  # fmt: skip
+    Scenario("customer_promised_plan_does_not_pause", (late(10),), one(1),
+             customers=(Customer(id=1, has_open_promise=True),)),  # fmt: skip
+    # Open credits and unapplied cash against the balance.
+    Scenario("credit_covers_part", (late(10), late(0, id=2, remaining=Decimal("-50.00"),
+             is_debit=False)), one(1)),  # fmt: skip
+    Scenario("credit_covers_all", (late(10), late(0, id=2, remaining=Decimal("-100.00"),
+             is_debit=False)), NOTHING),  # fmt: skip
+    Scenario("cash_exceeds", (late(10), late(0, id=2, remaining=Decimal("-150.00"),
+             is_debit=False)), NOTHING),  # fmt: skip
+    # The minimum amount and a paid entry.
+    Scenario("at_the_minimum", (late(10, remaining=Decimal("10.00")),), NOTHING),
+    Scenario("above_the_minimum", (late(10, remaining=Decimal("10.01")),),
+             one(1, total="10.01")),  # fmt: skip
+    Scenario("paid_entry_leaves_the_plan", (late(10, remaining=Decimal("0.00")),), NOTHING),
+    # Several entries: the highest next level, every overdue entry listed.
+    Scenario(
+        "highest_next_level_lists_every_overdue_entry",
+        (late(40, id=1, last_level=2), late(8, id=2), late(3, id=3, last_level=1),
+         late(-20, id=4)),
+        ((1, 3, (1, 2, 3), "300.00", {1: 3, 2: 1}),),
+    ),  # fmt: skip
+    Scenario(
+        "two_customers_one_proposal_each",
+        (late(10, id=1), late(35, id=2, customer_id=2, last_level=1),
+         late(1, id=3, customer_id=2, last_level=1)),
+        ((1, 1, (1,), "100.00", {1: 1}), (2, 2, (2, 3), "200.00", {2: 2})),
+        customers=(C1, Customer(id=2)),
+    ),  # fmt: skip
+]
