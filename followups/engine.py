@@ -4,17 +4,20 @@ proposal, at which level, listing which entries — in a handful of SQL statemen
 The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python in
 ``followups.rules`` (the tests run the same tables through both). Here they are:
 
-1. ``chaseable_entries`` — one ORM query over the company's open debits, annotated with
-   the entry's last executed level, its open dispute in LCY and its open promise, and
-   filtered by the customer-level conditions (not excluded, net balance positive, last
-   reminder at least the minimum interval ago, no open promise when the plan pauses for
-   promises, not already executed or skipped for *D*). Its ``next_level`` is a ``CASE``
-   with one branch per level of the plan (a loop over levels, never over rows).
-2. That query is materialised once into a temporary table (``fu_stage``: the entries a
-   proposal would list) and aggregated per customer (``fu_cust``: level, total, count).
-3. Four statements merge it into the live proposals: withdraw those no longer due,
-   refresh those whose level, total or count changed, create the missing ones, and
-   bring their lines in step (delete, update, insert only what differs).
+1. ``proposable_customers`` — the customers that may get a proposal on *D*: not
+   excluded, net balance positive, last reminder at least the minimum interval ago, no
+   open promise when the plan pauses for promises, nothing executed or skipped for *D*
+   yet. Materialised first into a temporary table (``fu_ok``).
+2. ``chaseable_entries`` — one ORM query over the company's open debits of those
+   customers, with the entry's last executed level, its open dispute in LCY (a join) and
+   its open promise (an anti-join). Its ``next_level`` is a ``CASE`` with one branch per
+   level of the plan (a loop over levels, never over rows). Materialised once into
+   ``fu_stage`` (the entries a proposal would list) and aggregated per customer into
+   ``fu_cust`` (level, total, count and a digest of the lines).
+3. A few statements merge that into the live proposals: withdraw those no longer due,
+   refresh those whose level, total, count or digest changed, create the missing ones,
+   and bring the lines of the proposals just created or refreshed in step (delete,
+   update, insert only what differs).
 
 Running again for the same *D* therefore changes nothing; a customer whose proposal was
 executed or skipped for *D* is not proposed again for *D* (otherwise, with no minimum
@@ -38,19 +41,20 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least, Round
 from django.utils import timezone
 
-from communications.models import Dispute, Promise, PromiseEntry, PromiseStatus
+from communications.models import Promise, PromiseEntry, PromiseStatus
 from creditcontrol.roles import can_work_customers
 from ledger.models import Company, LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
@@ -76,12 +80,13 @@ MAX_DAYS_BACK = 31
 LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other features'
 
 
-def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
+def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
+                      customers: Any = None) -> QuerySet:  # fmt: skip
     """Step 1 and 2: the company's chaseable entries on ``as_of`` with ``next_level``
     (None when no level is due for the entry) and ``disputed_lcy``; customers that may not
-    get a proposal on ``as_of`` are left out already."""
+    get a proposal on ``as_of`` are left out already (``customers``: the ids of those that
+    may, as a subquery; by default ``proposable_customers``)."""
     levels = list(plan.levels.order_by("sequence").values_list("sequence", "days"))
-    open_dispute = Dispute.objects.filter(entry=OuterRef("pk"), ended_on__isnull=True, amount__gt=0)
     open_promise = PromiseEntry.objects.filter(entry=OuterRef("pk"), promise__status="open")
     next_level = Case(
         *(
@@ -95,18 +100,28 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -
     entries = (
         LedgerEntry.objects.filter(company=company, entry_type__in=DEBIT_TYPE_VALUES)
         .exclude(remaining=0)
-        .filter(customer_id__in=_proposable_customers(company=company, plan=plan, as_of=as_of))
+        .filter(
+            customer_id__in=customers
+            if customers is not None
+            else proposable_customers(company=company, plan=plan, as_of=as_of)
+        )
         .filter(exclude_forever=False)
         .filter(Q(exclude_until__isnull=True) | Q(exclude_until__lte=as_of))
         .filter(Q(expected_payment_date__isnull=True) | Q(expected_payment_date__lte=as_of))
         .exclude(Exists(open_promise))
+        .alias(
+            # At most one open dispute per entry (a constraint): a join, not a subquery.
+            open_dispute=FilteredRelation(
+                "disputes", condition=Q(disputes__ended_on__isnull=True, disputes__amount__gt=0)
+            )
+        )
         .annotate(
             last_level=Coalesce(F("followup_level__level"), Value(0)),
             # Coalesce inside: PostgreSQL's LEAST ignores a NULL where SQLite's MIN returns it.
             disputed_lcy=Least(
                 F("remaining_lcy"),
                 Coalesce(
-                    Round(Subquery(open_dispute.values("amount")[:1]) * F("exchange_rate"), 2),
+                    Round(F("open_dispute__amount") * F("exchange_rate"), 2),
                     Value(0),
                     output_field=MONEY_OUT,
                 ),
@@ -115,11 +130,12 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -
         )
         .filter(remaining_lcy__gt=F("disputed_lcy") + plan.min_amount)
         .annotate(next_level=next_level)
+        .order_by()
     )
     return entries
 
 
-def _proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
+def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
     """Step 3's customer conditions, as one subquery of customer ids."""
     positive = (
         LedgerEntry.objects.filter(company=company)
@@ -153,14 +169,6 @@ def _proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.dat
             )
         )
     return customers.values("id")
-
-
-def listed_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
-    """The entries a proposal lists: chaseable and either overdue or with a level due
-    (customers with no level due at all are dropped when the stage is built)."""
-    return chaseable_entries(company=company, plan=plan, as_of=as_of).filter(
-        Q(next_level__isnull=False) | Q(due_date__lt=as_of)
-    )
 
 
 def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: str,
@@ -207,35 +215,51 @@ def _lock(company: Company) -> None:
 
 
 def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowUpRun) -> dict:
-    """Steps 2-3 as SQL over two temporary tables; returns the run's counts."""
+    """Steps 1-3 as SQL over three temporary tables; returns the run's counts."""
     now = timezone.now()
     live = tuple(str(status) for status in LIVE_PROPOSAL)
     in_live = "status IN (%s, %s)"
-    chaseable = chaseable_entries(company=company, plan=plan, as_of=as_of)
-    select_sql, select_params = (
-        listed_entries(company=company, plan=plan, as_of=as_of)
-        .values("id", "customer_id", "next_level", "remaining_lcy", "disputed_lcy")
+    ok_sql, ok_params = proposable_customers(
+        company=company, plan=plan, as_of=as_of
+    ).query.sql_with_params()
+    # The customers are staged first: as a subquery, PostgreSQL misjudges their number
+    # and walks the entries customer by customer instead of in one scan.
+    stage_sql, stage_params = (
+        chaseable_entries(company=company, plan=plan, as_of=as_of,
+                          customers=RawSQL("SELECT id FROM fu_ok", []))
+        .annotate(overdue=Case(When(due_date__lt=as_of, then=Value(1)), default=Value(0)))
+        .values("id", "customer_id", "next_level", "remaining_lcy", "disputed_lcy", "overdue")
         .query.sql_with_params()
-    )
+    )  # fmt: skip
     with connection.cursor() as cursor:
         run_sql = cursor.execute
-        run_sql("DROP TABLE IF EXISTS fu_stage")
-        run_sql("DROP TABLE IF EXISTS fu_cust")
+        for table in ("fu_ok", "fu_stage", "fu_cust"):
+            run_sql(f"DROP TABLE IF EXISTS {table}")
+        run_sql(f"CREATE TEMPORARY TABLE fu_ok AS {ok_sql}", ok_params)
+        if connection.vendor == "postgresql":
+            run_sql("ANALYZE fu_ok")  # autovacuum never analyses temporary tables
         run_sql(
             "CREATE TEMPORARY TABLE fu_stage AS SELECT q.id AS entry_id, q.customer_id, "
-            "q.next_level AS level, q.remaining_lcy, q.disputed_lcy "
-            f"FROM ({select_sql}) q",
-            select_params,
+            "q.next_level AS level, q.remaining_lcy, q.disputed_lcy, q.overdue "
+            f"FROM ({stage_sql}) q",
+            stage_params,
         )
-        run_sql(
-            "DELETE FROM fu_stage WHERE customer_id NOT IN "
-            "(SELECT customer_id FROM fu_stage WHERE level IS NOT NULL)"
-        )
+        run_sql("SELECT COUNT(*) FROM fu_stage")
+        chaseable = cursor.fetchone()[0]
+        # Listed: a level due, or overdue (and only customers with a level due: HAVING).
+        run_sql("DELETE FROM fu_stage WHERE level IS NULL AND overdue = 0")
         run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
+        # The digest tells whether a proposal's lines changed without comparing them all:
+        # a rerun that finds every digest equal touches no line.
+        digest = " || ':' || ".join(
+            f"CAST(SUM({term}) AS TEXT)"
+            for term in ("entry_id", "entry_id * entry_id", "entry_id * COALESCE(level, 0)",
+                         "remaining_lcy", "disputed_lcy")
+        )  # fmt: skip
         run_sql(
             "CREATE TEMPORARY TABLE fu_cust AS SELECT customer_id, MAX(level) AS level, "
-            "SUM(remaining_lcy - disputed_lcy) AS total, COUNT(*) AS cnt "
-            "FROM fu_stage GROUP BY customer_id"
+            f"SUM(remaining_lcy - disputed_lcy) AS total, COUNT(*) AS cnt, {digest} AS digest "
+            "FROM fu_stage GROUP BY customer_id HAVING MAX(level) IS NOT NULL"
         )
         run_sql("CREATE INDEX fu_cust_customer ON fu_cust (customer_id)")
         if connection.vendor == "postgresql":
@@ -268,12 +292,14 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             f"email_body = {level_text('email_body')}, letter_text = {level_text('letter_text')}, "
             f"texts_edited = CASE WHEN level_id = {level_of} THEN texts_edited ELSE %s END, "
             f"level_id = {level_of}, total_lcy = {cust.format('total')}, "
-            f"entry_count = {cust.format('cnt')}, run_id = %s, run_date = %s, updated_at = %s "
+            f"entry_count = {cust.format('cnt')}, lines_digest = {cust.format('digest')}, "
+            "run_id = %s, run_date = %s, updated_at = %s "
             f"WHERE company_id = %s AND {in_live} AND EXISTS (SELECT 1 FROM fu_cust c "
             "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
             "WHERE c.customer_id = followups_proposal.customer_id AND (l.id <> "
             "followups_proposal.level_id OR c.total <> followups_proposal.total_lcy "
-            "OR c.cnt <> followups_proposal.entry_count))",
+            "OR c.cnt <> followups_proposal.entry_count "
+            "OR c.digest <> followups_proposal.lines_digest))",
             [plan.pk] * 6
             + [plan.pk, False, plan.pk, run.pk, as_of, now, company.pk, *live, plan.pk],
         )
@@ -281,9 +307,9 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
 
         run_sql(
             "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
-            "status, total_lcy, entry_count, email_subject, email_body, letter_text, "
+            "status, total_lcy, entry_count, lines_digest, email_subject, email_body, letter_text, "
             "texts_edited, created_at, updated_at) "
-            "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, l.email_subject, "
+            "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, c.digest, l.email_subject, "
             "l.email_body, l.letter_text, %s, %s, %s FROM fu_cust c "
             "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
             "WHERE NOT EXISTS (SELECT 1 FROM followups_proposal p "
@@ -291,37 +317,40 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk, *live],
         )
         created = cursor.rowcount
+        if connection.vendor == "postgresql" and created > 1000:
+            # Fresh statistics, or the planner takes the just-filled table for empty and
+            # joins the staged lines to it by a nested loop of sequential scans.
+            run_sql("ANALYZE followups_proposal")
 
-        live_ids = f"SELECT id FROM followups_proposal WHERE company_id = %s AND {in_live}"
+        # Lines: only of the proposals this run created or refreshed (the others' digests
+        # are unchanged), so a rerun costs no line statement at all.
+        changed = f"SELECT id FROM followups_proposal WHERE run_id = %s AND {in_live}"
         run_sql(
-            f"DELETE FROM followups_proposalentry WHERE proposal_id IN ({live_ids}) AND NOT EXISTS "
+            f"DELETE FROM followups_proposalentry WHERE proposal_id IN ({changed}) AND NOT EXISTS "
             "(SELECT 1 FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)",
-            [company.pk, *live],
+            [run.pk, *live],
         )
-        stage = "(SELECT s.{0} FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)"
         run_sql(
-            f"UPDATE followups_proposalentry SET level = {stage.format('level')}, "
-            f"remaining_lcy = {stage.format('remaining_lcy')}, "
-            f"disputed_lcy = {stage.format('disputed_lcy')} "
-            f"WHERE proposal_id IN ({live_ids}) AND EXISTS (SELECT 1 FROM fu_stage s "
-            "WHERE s.entry_id = followups_proposalentry.entry_id AND "
-            "(COALESCE(s.level, 0) <> COALESCE(followups_proposalentry.level, 0) "
-            "OR s.remaining_lcy <> followups_proposalentry.remaining_lcy "
-            "OR s.disputed_lcy <> followups_proposalentry.disputed_lcy))",
-            [company.pk, *live],
+            "UPDATE followups_proposalentry AS pe SET level = s.level, "
+            "remaining_lcy = s.remaining_lcy, disputed_lcy = s.disputed_lcy "
+            "FROM fu_stage s, followups_proposal p WHERE s.entry_id = pe.entry_id "
+            f"AND p.id = pe.proposal_id AND p.run_id = %s AND p.{in_live} "
+            "AND (COALESCE(s.level, 0) <> COALESCE(pe.level, 0) "
+            "OR s.remaining_lcy <> pe.remaining_lcy OR s.disputed_lcy <> pe.disputed_lcy)",
+            [run.pk, *live],
         )
         run_sql(
             "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
             "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
             "FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id "
-            f"AND p.{in_live} WHERE NOT EXISTS (SELECT 1 FROM followups_proposalentry pe "
-            "WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
-            [*live],
+            f"AND p.run_id = %s AND p.{in_live} WHERE NOT EXISTS (SELECT 1 FROM "
+            "followups_proposalentry pe WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
+            [run.pk, *live],
         )
-        run_sql("DROP TABLE fu_stage")
-        run_sql("DROP TABLE fu_cust")
+        for table in ("fu_ok", "fu_stage", "fu_cust"):
+            run_sql(f"DROP TABLE {table}")
     return {
-        "entries_chaseable": chaseable.count(),
+        "entries_chaseable": chaseable,
         "proposals_created": created,
         "proposals_refreshed": refreshed,
         "proposals_withdrawn": withdrawn,

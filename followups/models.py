@@ -176,6 +176,8 @@ class Proposal(models.Model):
     postponed_until = models.DateField(null=True, blank=True)
     total_lcy = models.DecimalField(**MONEY, default=ZERO)
     entry_count = models.PositiveIntegerField(default=0)
+    # Sums over the lines, set by the engine: an equal digest means unchanged lines.
+    lines_digest = models.CharField(max_length=200, blank=True, editable=False)
     email_subject = models.CharField(max_length=200, blank=True)
     email_body = models.TextField(blank=True)
     letter_text = models.TextField(blank=True)
@@ -216,8 +218,17 @@ class Proposal(models.Model):
 class ProposalEntry(models.Model):
     """An entry a proposal lists; ``level`` is the entry's own next level when it is due."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+    # Lines are derived data that each run brings in step, inserted by the hundred
+    # thousand: no database foreign keys (a trigger per line, checked at commit) and no
+    # index on proposal alone (the unique (proposal, entry) index serves it). Deleting a
+    # proposal or an entry still deletes its lines, through Django's on_delete.
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="lines", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     remaining_lcy = models.DecimalField(**MONEY)
     disputed_lcy = models.DecimalField(**MONEY, default=ZERO)
