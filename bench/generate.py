@@ -28,6 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: ``bench`` is then not importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.workbench_data import clear_workbench, load_workbench  # noqa: E402
+
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DATABASE = "creditcontrol_bench"
 PASSWORD = "bench-pass-123"  # every generated user; a throw-away benchmark database
@@ -444,6 +449,7 @@ class LoadResult:
     manager_id: int
     integrator_id: int
     timings: dict[str, float]
+    workbench: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def create_companies_and_users(*, controllers_per_company: int = 8,
@@ -611,10 +617,15 @@ def load(*, n_customers: int, n_entries: int, largest: int | None = None, seed: 
             deferred.restore()
             step(f"indexes and FKs ({len(deferred.indexes)}+{len(deferred.foreign_keys)})", t)
 
+        workbench = load_workbench(
+            cur, company_ids=[c.id for c in companies], manager_id=manager_id,
+            n_entries=n_done, today=today, log=lambda name, t: step(name, t),
+        )  # fmt: skip
+
     return LoadResult(
         companies=companies, customers=customers, counts=counts, n_contacts=n_contacts,
         n_entries=n_done, largest_customer_id=customers[0].id, manager_id=manager_id,
-        integrator_id=integrator_id, timings=timings,
+        integrator_id=integrator_id, timings=timings, workbench=workbench,
     )  # fmt: skip
 
 
@@ -658,6 +669,32 @@ def vacuum_analyze() -> None:
         cur.execute("VACUUM ANALYZE")
 
 
+def add_workbench_only(url: str) -> int:
+    """Replace the workbench rows of an already generated database (its migrations as
+    they are: the workbench tables must exist)."""
+    setup_django(url)
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+
+    from ledger.models import Company, LedgerEntry
+
+    started = time.perf_counter()
+    companies = list(Company.objects.filter(code__startswith="BENCH-").values_list("id", flat=True))
+    manager = User.objects.get(username=MANAGER_USERNAME)
+    n_entries = LedgerEntry.objects.filter(company__in=companies).count()
+
+    def log(name: str, t: float) -> None:
+        print(f"  {name:<28} {time.perf_counter() - t:7.1f} s")
+
+    with transaction.atomic(), connection.cursor() as cur:
+        clear_workbench(cur, companies)
+        made = load_workbench(cur, company_ids=companies, manager_id=manager.pk,
+                              n_entries=n_entries, today=dt.datetime.now(dt.UTC).date(), log=log)  # fmt: skip
+    vacuum_analyze()
+    print(f"Workbench rows replaced in {time.perf_counter() - started:.1f} s: {made}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -668,7 +705,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--server", default=os.environ.get("BENCH_PG_SERVER", DEFAULT_SERVER),
                         help="postgres://user@host:port of the server (default %(default)s)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--workbench-only", action="store_true",
+                        help="keep the database; replace only its communications, promises, "
+                             "disputes and to-dos")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.workbench_only:
+        return add_workbench_only(database_url(args.database, args.server))
 
     started = time.perf_counter()
     url = database_url(args.database, args.server)

@@ -35,6 +35,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/creditcontrol_bench"
 
 PAGE_TARGET_MS = 300
 API_TARGET_MS = 200
+REPORT_TARGET_MS = 1000  # a report's first page, its API page (Chase Debt: PAGE_TARGET_MS)
+CSV_TARGET_MS = 60_000  # a whole CSV, streamed; its memory is the point (see measure_csv)
 SYNC_TARGET_MS = 10_000
 SYNC_ROWS = 10_000
 
@@ -252,6 +254,7 @@ class Bench:
         self.customer_list()
         self.customer_card()
         self.api_lists()
+        self.reports()
         if not self.args.no_sync:
             self.sync()
 
@@ -315,6 +318,77 @@ class Bench:
             ("api: contacts (extra)", "/api/v1/contacts/", "api-extra"),
         ):
             self.measure(name, url, target_ms=API_TARGET_MS, group=group, client=self.api)
+
+    def reports(self) -> None:
+        """Every report of the catalogue: its first page (Chase Debt in every sort, at the
+        customer list's target; the others at 1 s), its API page, and its whole CSV."""
+        from django.urls import reverse
+
+        from reports.catalogue import CATALOGUE
+
+        for report in CATALOGUE:
+            page = reverse(f"reports:{report.slug}")
+            api = f"/api/v1/reports/{report.url_path}/"
+            query = ""
+            if report.slug == "aged-receivables-entries":
+                query = "?bucket=days_over_90"
+                self.measure("report: aged entries of largest", f"{page}?customer={self.largest}",
+                             target_ms=REPORT_TARGET_MS, group="report")  # fmt: skip
+            chase = report.slug == "chase-debt"
+            target = PAGE_TARGET_MS if chase else REPORT_TARGET_MS
+            self.measure(f"report: {report.slug}", page + query, target_ms=target, group="report")
+            sorts = (
+                report.sorts if chase else [k for k in report.sorts if k != report.default_sort][:2]
+            )
+            for key in sorts:
+                for sort in (key, f"-{key}"):
+                    self.measure(f"report: {report.slug} sort={sort}", f"{page}?sort={sort}",
+                                 target_ms=target, group="report" if chase else "report-extra")  # fmt: skip
+            if report.defer_totals:
+                self.measure(f"report totals: {report.slug}",
+                             f"{page}{query or '?'}{'&' if query else ''}part=totals",
+                             target_ms=REPORT_TARGET_MS, group="report")  # fmt: skip
+            self.measure(f"report api: {report.slug}", api + query, target_ms=REPORT_TARGET_MS,
+                         group="report-api", client=self.api)  # fmt: skip
+            self.measure_csv(
+                f"report csv: {report.slug}", reverse(f"reports:{report.slug}-csv") + query
+            )
+        if not self.args.only or "as_of" in self.args.only or "aged" in self.args.only:
+            back = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=92)).isoformat()
+            self.measure("report: aged-receivables as_of -92 days",
+                         f"/reports/aged-receivables/?as_of={back}",
+                         target_ms=REPORT_TARGET_MS, group="report")  # fmt: skip
+
+    def measure_csv(self, name: str, url: str) -> Result | None:
+        """Stream a whole CSV once, timed, then once more under ``tracemalloc``: the peak
+        of Python allocations while streaming must stay flat (a few MB) whatever the rows."""
+        import tracemalloc
+
+        if self.args.only and self.args.only not in name and self.args.only not in url:
+            return None
+        result = Result(name=name, method="GET", url=url, target_ms=CSV_TARGET_MS, group="csv")
+        try:
+            started = time.perf_counter()
+            response = self.browser.get(url, secure=True)
+            result.status = response.status_code
+            if response.status_code != 200 or not response.streaming:
+                result.available = response.status_code not in (404, 405, 501)
+                result.note = f"HTTP {response.status_code}, not a stream"
+                return self._keep(result)
+            lines = sum(chunk.count("\n") if isinstance(chunk, str) else chunk.count(b"\n")
+                        for chunk in response.streaming_content)  # fmt: skip
+            result.times_ms.append((time.perf_counter() - started) * 1000)
+            tracemalloc.start()
+            response = self.browser.get(url, secure=True)
+            size = sum(len(chunk) for chunk in response.streaming_content)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            result.note = (f"{lines - 1:,} rows, {size / 1e6:.1f} MB; Python peak while "
+                           f"streaming {peak / 1e6:.1f} MB")  # fmt: skip
+        except Exception as exc:
+            result.note = f"{type(exc).__name__}: {exc}"[:300]
+            result.times_ms = []
+        return self._keep(result)
 
     def sync(self) -> None:
         from django.db import connection

@@ -4,7 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from communications.api import views as workbench_api
 from communications.api import views_lists as workbench_lists
+from followups.api import mass_email as mass_email_api
+from followups.api import views as followup_api
+from followups.api import views_entries as followup_entries
+from followups.api import views_proposals as followup_proposals
 from ledger.api import views as ledger_api
+from ledger.api import views_customer_list as ledger_customer_list_api
 
 router = DefaultRouter()
 router.register("companies", ledger_api.CompanyViewSet, basename="company")
@@ -13,6 +18,7 @@ router.register("contacts", ledger_api.ContactViewSet, basename="contact")
 router.register("ledger-entries", ledger_api.LedgerEntryViewSet, basename="ledger-entry")
 router.register("applications", ledger_api.ApplicationViewSet, basename="application")
 router.register("audit-events", ledger_api.AuditEventViewSet, basename="audit-event")
+router.register("mail-lists", ledger_customer_list_api.MailListViewSet, basename="mail-list")
 
 # The workbench (communications app).
 router.register("communications", workbench_api.CommunicationViewSet, basename="communication")
@@ -29,3 +35,26 @@ router.register(
     "customer-responses", workbench_lists.CustomerResponseViewSet, basename="customer-response"
 )
 router.register("notifications", workbench_lists.NotificationViewSet, basename="notification")
+
+# The follow-ups (followups app).
+router.register("followup-plans", followup_api.FollowUpPlanViewSet, basename="followup-plan")
+router.register("followup-levels", followup_api.FollowUpLevelViewSet, basename="followup-level")
+router.register("followup-runs", followup_api.FollowUpRunViewSet, basename="followup-run")
+router.register(
+    "followup-proposals", followup_proposals.ProposalViewSet, basename="followup-proposal"
+)
+router.register(
+    "followup-exclusions", followup_entries.ExclusionViewSet, basename="followup-exclusion"
+)
+router.register(
+    "expected-payment-dates",
+    followup_entries.ExpectedPaymentDateViewSet,
+    basename="expected-payment-date",
+)
+router.register(
+    "followup-history", followup_api.FollowUpHistoryViewSet, basename="followup-history"
+)
+router.register("outbox-messages", followup_api.OutboxMessageViewSet, basename="outbox-message")
+
+# Mass email from the customer list (issue 6).
+router.register("mass-emails", mass_email_api.MassEmailViewSet, basename="mass-email")

@@ -1,10 +1,14 @@
 """Project pages beyond home and sign-in; included from ``creditcontrol.urls``."""
 
-from django.urls import path
+from django.urls import include, path
+
+from reports import views as report_views
 
 from . import views
 
 urlpatterns = [
-    path("reports/", views.reports, name="reports"),
+    # The index keeps its old name, so every {% url 'reports' %} still works.
+    path("reports/", report_views.index, name="reports"),
+    path("reports/", include("reports.urls")),
     path("settings/", views.user_settings, name="settings"),
 ]

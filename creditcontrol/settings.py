@@ -1,7 +1,7 @@
 """One settings module, read from the environment.
 
 With nothing set it runs on the embedded default: a SQLite file beside the code,
-Celery tasks executed in-process, e-mail printed to the console. ``DATABASE_URL``
+Celery tasks executed in-process, e-mail written to files in sent-mail/. ``DATABASE_URL``
 switches to PostgreSQL and ``REDIS_URL`` to a real Celery broker and cache, which
 is what CI, docker-compose and production use. See the configuration table in
 README.md for every variable.
@@ -125,6 +125,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     # Hourly, so each company is checked soon after its own midnight; a rerun is a no-op.
     "check-promises": {"task": "communications.tasks.check_promises", "schedule": 3600.0},
+    # The outbox: due emails and letters each minute; rows a dead worker left "sending"
+    # go to review (never resent blindly) every five minutes.
+    "deliver-outbox": {"task": "followups.tasks.deliver_outbox", "schedule": 60.0},
+    "flag-stale-outbox": {"task": "followups.tasks.flag_stale_outbox", "schedule": 300.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # managers to the dashboard, controllers to the work list
 LOGOUT_REDIRECT_URL = "login"
 # Failed logins allowed per username and per client address before a lock-out.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -162,13 +166,17 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The embedded default writes each email to a file in EMAIL_FILE_PATH, so that nothing
+# goes out by accident and the demo's statements (PDFs) do not flood the console.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="credit-control@example.com")
+# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each email.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # The address of this application as users reach it, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

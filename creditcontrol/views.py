@@ -1,4 +1,5 @@
-"""Project-wide pages: the work list (home), reports index, settings, sign-in and sign-out."""
+"""Project-wide pages: the work list (home), settings, sign-in and sign-out (the reports
+are the ``reports`` app's)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from communications.models import ToDo, ToDoKind
+from followups.views import worklist_proposals
 from ledger.models import Company, Customer
-from ledger.querysets import AGE_BUCKETS
 
 from . import throttle
-from .roles import ADMINISTRATOR, INTEGRATOR, role_required, roles_of
+from .roles import ADMINISTRATOR, CONTROLLER, INTEGRATOR, MANAGER, role_required, roles_of
 
 WORK_LIST_SIZE = 25
 
@@ -55,16 +56,44 @@ def _work_list_todos(user, todays: dict) -> dict:
 
 
 @role_required
+def start(request):
+    """Where signing in (and the brand mark) leads: a credit manager who does not also
+    work customers as a controller starts on the dashboard, everyone else on the work
+    list. The work list itself stays at ``home`` for managers too."""
+    roles = roles_of(request.user)
+    if CONTROLLER not in roles and roles & {MANAGER, ADMINISTRATOR}:
+        return redirect("reports:dashboard")
+    return redirect("home")
+
+
+@role_required
 def home(request):
-    """The work list: broken promises and to-dos due, then, until the follow-up engine
-    proposes actions, the customers with the largest overdue balances, so a controller
-    knows whom to call first."""
+    """The work list: broken promises and to-dos due, then the follow-up proposals due (the
+    user's customers first). With no proposal due, the customers with the largest overdue
+    balances stand in, so a controller still knows whom to call first."""
     user = request.user
     todays_by_company = Company.objects.visible_to(user).todays()
+    context = worklist_proposals(request, todays_by_company)
+    customers = []
+    if not context["proposals"]:
+        customers = _largest_overdue(user, todays_by_company, mine=context["mine"])
+    return render(
+        request,
+        "creditcontrol/home.html",
+        {
+            "customers": customers,
+            "nav": "home",
+            "next_url": request.get_full_path(),
+            **context,
+            **_work_list_todos(user, todays_by_company),
+        },
+    )
+
+
+def _largest_overdue(user, todays_by_company: dict, *, mine: bool) -> list:
     # One date when every company agrees (they do, except around midnight): see as_of().
     days = set(todays_by_company.values())
     todays = days.pop() if len(days) == 1 else todays_by_company
-    mine = request.GET.get("mine") == "1"
     customers = Customer.objects.visible_to(user)
     if mine:
         customers = customers.filter(controller=user)
@@ -77,40 +106,7 @@ def home(request):
         .with_balances(todays)
         .select_related("company", "controller")
     }
-    customers = [by_id[pk] for pk in ids if by_id[pk].overdue_lcy > 0]
-    return render(
-        request,
-        "creditcontrol/home.html",
-        {
-            "customers": customers,
-            "mine": mine,
-            "nav": "home",
-            **_work_list_todos(user, todays_by_company),
-        },
-    )
-
-
-REPORTS = (
-    ("Chase Debt", "Customers with live communications: balance, overdue, promised amount "
-     "and date, earliest follow-up date and controller."),
-    ("Disputed Invoice", "Entries in dispute: disputed amount, reason, owner and age."),
-    ("Aged receivables", "As of a date, per customer, in LCY and by controller: "
-     + ", ".join(label.lower() for _key, label, _low, _high in AGE_BUCKETS)
-     + " days overdue, with a drill-down to the entries."),
-    ("Past due invoices", "Every overdue invoice and debit memo, oldest first."),
-    ("Collector call history", "Communications logged by each controller over a period."),
-    ("Receipt promises", "Promises to pay: open, kept and broken."),
-    ("Call actions", "Recommended next steps recorded on communications."),
-    ("Customer statement", "A PDF of a customer's open items, to e-mail or print."),
-    ("Manager dashboard", "Overdue total and share, DSO, promises due and broken, "
-     "disputed total and to-dos due."),
-)  # fmt: skip
-
-
-@role_required
-def reports(request):
-    """An index of the reports, each with a line on what it shows."""
-    return render(request, "creditcontrol/reports.html", {"reports": REPORTS, "nav": "reports"})
+    return [by_id[pk] for pk in ids if by_id[pk].overdue_lcy > 0]
 
 
 def _may_hold_token(user) -> bool:

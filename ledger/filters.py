@@ -2,11 +2,26 @@
 
 import django_filters as filters
 
-from .models import Application, AuditEvent, Contact, Customer, DebtorRating, EntryType, LedgerEntry
+from .models import (
+    Application,
+    AuditEvent,
+    Contact,
+    Customer,
+    DebtorRating,
+    EntryType,
+    LedgerEntry,
+    MailList,
+)
 
 
 class CustomerFilter(filters.FilterSet):
+    """``q`` searches the columns in ``search_keys`` (the customer list sets them from the
+    user's layout; the API searches code, name, city and postcode)."""
+
+    search_keys: list[str] | None = None
+
     q = filters.CharFilter(method="search", label="Search")
+    mail_list = filters.NumberFilter(method="in_mail_list", label="Mail list (id)")
     company = filters.NumberFilter(field_name="company_id")
     controller = filters.NumberFilter(field_name="controller_id")
     debtor_rating = filters.ChoiceFilter(choices=DebtorRating.choices)
@@ -19,7 +34,12 @@ class CustomerFilter(filters.FilterSet):
         fields = ["on_hold", "exclude_from_followups", "currency"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, keys=self.search_keys)
+
+    def in_mail_list(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        lists = MailList.objects.visible_to(user).filter(pk=value)
+        return queryset.filter(mail_lists__in=lists)
 
 
 class ContactFilter(filters.FilterSet):

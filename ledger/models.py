@@ -25,6 +25,7 @@ from .querysets import (
     ContactQuerySet,
     CustomerQuerySet,
     LedgerEntryQuerySet,
+    MailListQuerySet,
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -399,3 +400,56 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class CustomerListLayout(models.Model):
+    """One user's customer list: the columns shown, in order and width, and those not searched."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_list_layout"
+    )
+    columns = models.JSONField(
+        default=list, blank=True, help_text='In display order: [{"key": "name", "width": 220}, ...]'
+    )
+    unsearched = models.JSONField(
+        default=list, blank=True, help_text="Keys of shown columns left out of the search."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Customer list layout of {self.user}"
+
+
+class MailList(models.Model):
+    """A named set of one company's customers saved from the customer list; shared ones
+    can be loaded by every member of the company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="mail_lists")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_lists"
+    )
+    name = models.CharField(max_length=100)
+    shared = models.BooleanField("shared with the team", default=False)
+    customers = models.ManyToManyField(Customer, related_name="mail_lists", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MailListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "company", "name"],
+                name="mail_list_name_unique_per_owner",
+                violation_error_message="You already have a list with this name.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="mail_list_name_not_blank",
+                violation_error_message="A list needs a name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -140,16 +140,12 @@ class CustomerQuerySet(VisibleQuerySet):
             cursor.execute(sql, [*c_params, *s_params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
-    def search(self, text: str) -> CustomerQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(
-            Q(account_code__icontains=text)
-            | Q(name__icontains=text)
-            | Q(city__icontains=text)
-            | Q(postcode__icontains=text)
-        )
+    def search(self, text: str, keys: list[str] | None = None) -> CustomerQuerySet:
+        """Customers where one of the list columns ``keys`` contains ``text`` (default:
+        code, name, city, postcode); see ``ledger.customer_columns``."""
+        from .customer_columns import search_customers  # it imports the models
+
+        return search_customers(self, text, keys)
 
 
 class ContactQuerySet(VisibleQuerySet):
@@ -192,3 +188,12 @@ class LedgerEntryQuerySet(VisibleQuerySet):
 
 class ApplicationQuerySet(VisibleQuerySet):
     pass
+
+
+class MailListQuerySet(VisibleQuerySet):
+    def visible_to(self, user: Any) -> MailListQuerySet:
+        """The user's own lists and the lists shared in their companies."""
+        lists = super().visible_to(user)
+        if not getattr(user, "is_authenticated", False):
+            return lists
+        return lists.filter(Q(owner=user) | Q(shared=True))

@@ -34,10 +34,11 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Lower
 
 from .audit import audit_bulk, audit_event, diff, snapshot
 from .bulk import BATCH_SIZE, bulk_update
+from .duplicates import account_code_holders, name_key, name_twins
 from .models import (
     CREDIT_TYPES,
     DEBIT_TYPES,
@@ -172,10 +173,6 @@ def _run(step, *, user: Any, company: Company, rows: list, source: str) -> SyncR
 # --- Customers ---------------------------------------------------------------------
 
 
-def _name_key(name: str, postcode: str) -> tuple[str, str]:
-    return name.strip().lower(), postcode.strip().lower()
-
-
 @transaction.atomic
 def sync_customers(
     *, user: Any, company: Company, rows: list[dict], source: str = "api"
@@ -198,22 +195,16 @@ def _customers(batch: Batch) -> SyncResult:
     }
     resolve_controllers(batch)
     codes = {v["account_code"] for _, v in batch.valid() if "account_code" in v}
-    holders = {c.account_code: c for c in mine.filter(account_code__in=codes)}
-    new_keys = {_name_key(v["name"], v.get("postcode", "")) for _, v in batch.valid()
+    holders = account_code_holders(company, codes)
+    new_keys = {name_key(v["name"], v.get("postcode", "")) for _, v in batch.valid()
                 if v["external_ref"] not in stored and "name" in v}  # fmt: skip
-    twins: dict[tuple[str, str], Customer] = {}
-    if new_keys:
-        found = mine.annotate(n=Lower(Trim("name")), p=Lower(Trim("postcode"))).filter(
-            n__in={k[0] for k in new_keys}, p__in={k[1] for k in new_keys}
-        )
-        for c in found.order_by("id"):
-            twins.setdefault(_name_key(c.name, c.postcode), c)
+    twins = name_twins(company, new_keys)
     seen_codes: dict[str, int] = {}
     # Name and postcode each updated customer will have, wherever its row stands.
     seen_names: dict[tuple[str, str], tuple[int, Customer | None]] = {}
     for index, values in batch.valid():
         if (own := stored.get(values["external_ref"])) is not None:
-            final = _name_key(values.get("name", own.name), values.get("postcode", own.postcode))
+            final = name_key(values.get("name", own.name), values.get("postcode", own.postcode))
             seen_names.setdefault(final, (index, own))
     batch_refs = {v["external_ref"] for _, v in batch.valid()}
     for index, values in batch.valid():
@@ -236,7 +227,7 @@ def _customers(batch: Batch) -> SyncResult:
             seen_codes[code] = index
         fields = {k: v for k, v in values.items() if k != "allow_duplicate_name"}
         if own is None:
-            key = _name_key(values["name"], values.get("postcode", ""))
+            key = name_key(values["name"], values.get("postcode", ""))
             twin = twins.get(key)
             earlier = seen_names.get(key)
             if not values.get("allow_duplicate_name"):

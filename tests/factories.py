@@ -163,3 +163,27 @@ class ToDoFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Chase remittance {n}")
     due_on = dt.date(2026, 3, 12)
     owner = factory.SubFactory(UserFactory)
+
+
+# --- follow-up proposals (followups app) ----------------------------------------------
+
+
+def proposal_with_lines(customer, level_sequence: int, lines, *, run_date=dt.date(2026, 11, 23),
+                        **fields):  # fmt: skip
+    """An open proposal of ``customer`` at its plan's level ``level_sequence`` (the plan is
+    made with the default levels), listing ``lines``: ``(entry, level or None)`` pairs."""
+    from followups.models import Proposal, ProposalEntry
+    from followups.plans import plan_for
+
+    level = plan_for(customer.company).levels.get(sequence=level_sequence)
+    proposal = Proposal.objects.create(
+        company=customer.company, customer=customer, level=level, run_date=run_date,
+        total_lcy=sum((e.remaining_lcy for e, _ in lines), Decimal("0.00")),
+        entry_count=len(lines), email_subject=level.email_subject, email_body=level.email_body,
+        letter_text=level.letter_text, **fields,
+    )  # fmt: skip
+    ProposalEntry.objects.bulk_create(
+        ProposalEntry(proposal=proposal, entry=e, level=lvl, remaining_lcy=e.remaining_lcy)
+        for e, lvl in lines
+    )  # fmt: skip
+    return proposal

@@ -33,7 +33,8 @@ def sign_in(client, username, password, ip="10.0.0.1"):
 def test_sign_in_with_the_right_password_goes_to_the_work_list(client, controller):
     response = sign_in(client, "carol", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("start")  # which sends a controller on to home
+    assert client.get(reverse("start"))["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sync_views
+from . import sync_views, views_customer_list
 
 urlpatterns = [
     path("customers/sync/", sync_views.CustomerSyncView.as_view(), name="customer-sync"),
@@ -11,4 +11,14 @@ urlpatterns = [
         "ledger-entries/sync/", sync_views.LedgerEntrySyncView.as_view(), name="ledger-entry-sync"
     ),
     path("applications/sync/", sync_views.ApplicationSyncView.as_view(), name="application-sync"),
+    path(
+        "customers/assign/",
+        views_customer_list.CustomerAssignView.as_view(),
+        name="customer-assign",
+    ),
+    path(
+        "customer-list-layout/",
+        views_customer_list.CustomerListLayoutView.as_view(),
+        name="customer-list-layout",
+    ),
 ]

@@ -61,10 +61,15 @@ def build(scenario, as_of: dt.date, company=None):
             )  # fmt: skip
         if e.has_open_promise:
             promise = _promise(company, customer, e.remaining, as_of)
-            PromiseEntry.objects.create(promise=promise, entry=row, remaining_at_promise=e.remaining)
+            PromiseEntry.objects.create(
+                promise=promise, entry=row, remaining_at_promise=e.remaining
+            )
         if e.last_level:
             EntryLevel.objects.create(
-                entry=row, company=company, level=e.last_level, executed_on=as_of - dt.timedelta(days=30)
+                entry=row,
+                company=company,
+                level=e.last_level,
+                executed_on=as_of - dt.timedelta(days=30),
             )
     for c in scenario.customers:
         customer = customers[c.id]

@@ -23,8 +23,12 @@ C1 = Customer(id=1)
 
 def late(days: int, **kwargs) -> Entry:
     """An open invoice of customer 1 for 100.00, ``days`` past its due date on D."""
-    values = {"id": 1, "customer_id": 1, "due_date": D - dt.timedelta(days=days),
-              "remaining": Decimal("100.00")}  # fmt: skip
+    values = {
+        "id": 1,
+        "customer_id": 1,
+        "due_date": D - dt.timedelta(days=days),
+        "remaining": Decimal("100.00"),
+    }
     values.update(kwargs)
     return Entry(**values)
 
@@ -62,14 +66,32 @@ SCENARIOS = [
     Scenario("fifty_days_late_after_level_2_climbs_to_3", (late(50, last_level=2),), one(3)),
     Scenario("fifty_days_late_after_the_last_level_stays", (late(50, last_level=3),), NOTHING),
     # The minimum interval between two reminders.
-    Scenario("reminded_six_days_ago_waits", (late(10),), NOTHING,
-             customers=(Customer(id=1, last_reminder_on=ago(6)),)),  # fmt: skip
-    Scenario("reminded_seven_days_ago_is_proposed", (late(10),), one(1),
-             customers=(Customer(id=1, last_reminder_on=ago(7)),)),  # fmt: skip
-    Scenario("no_interval_still_one_proposal_a_day", (late(50, last_level=1),), NOTHING,
-             customers=(Customer(id=1, proposal_closed_on=D),), plan=NO_INTERVAL),  # fmt: skip
-    Scenario("no_interval_next_day_climbs_again", (late(50, last_level=1),), one(2),
-             customers=(Customer(id=1, proposal_closed_on=ago(1)),), plan=NO_INTERVAL),  # fmt: skip
+    Scenario(
+        "reminded_six_days_ago_waits",
+        (late(10),),
+        NOTHING,
+        customers=(Customer(id=1, last_reminder_on=ago(6)),),
+    ),
+    Scenario(
+        "reminded_seven_days_ago_is_proposed",
+        (late(10),),
+        one(1),
+        customers=(Customer(id=1, last_reminder_on=ago(7)),),
+    ),
+    Scenario(
+        "no_interval_still_one_proposal_a_day",
+        (late(50, last_level=1),),
+        NOTHING,
+        customers=(Customer(id=1, proposal_closed_on=D),),
+        plan=NO_INTERVAL,
+    ),
+    Scenario(
+        "no_interval_next_day_climbs_again",
+        (late(50, last_level=1),),
+        one(2),
+        customers=(Customer(id=1, proposal_closed_on=ago(1)),),
+        plan=NO_INTERVAL,
+    ),
     # Exclusions and the expected payment date.
     Scenario("excluded_forever", (late(10, exclude_forever=True),), NOTHING),
     Scenario("excluded_until_tomorrow", (late(10, exclude_until=ago(-1)),), NOTHING),
@@ -82,34 +104,53 @@ SCENARIOS = [
     Scenario("disputed_leaving_the_minimum", (late(10, disputed=Decimal("90.00")),), NOTHING),
     Scenario("disputed_in_part", (late(10, disputed=Decimal("40.00")),), one(1, total="60.00")),
     Scenario("entry_promised", (late(10, has_open_promise=True),), NOTHING),
-    Scenario("customer_promised_plan_pauses", (late(10),), NOTHING,
-             customers=(Customer(id=1, has_open_promise=True),), plan=PAUSING),  # fmt: skip
-    Scenario("customer_promised_plan_does_not_pause", (late(10),), one(1),
-             customers=(Customer(id=1, has_open_promise=True),)),  # fmt: skip
+    Scenario(
+        "customer_promised_plan_pauses",
+        (late(10),),
+        NOTHING,
+        customers=(Customer(id=1, has_open_promise=True),),
+        plan=PAUSING,
+    ),
+    Scenario(
+        "customer_promised_plan_does_not_pause",
+        (late(10),),
+        one(1),
+        customers=(Customer(id=1, has_open_promise=True),),
+    ),
     # Open credits and unapplied cash against the balance.
-    Scenario("credit_covers_part", (late(10), late(0, id=2, remaining=Decimal("-50.00"),
-             is_debit=False)), one(1)),  # fmt: skip
-    Scenario("credit_covers_all", (late(10), late(0, id=2, remaining=Decimal("-100.00"),
-             is_debit=False)), NOTHING),  # fmt: skip
-    Scenario("cash_exceeds", (late(10), late(0, id=2, remaining=Decimal("-150.00"),
-             is_debit=False)), NOTHING),  # fmt: skip
+    Scenario(
+        "credit_covers_part",
+        (late(10), late(0, id=2, remaining=Decimal("-50.00"), is_debit=False)),
+        one(1),
+    ),
+    Scenario(
+        "credit_covers_all",
+        (late(10), late(0, id=2, remaining=Decimal("-100.00"), is_debit=False)),
+        NOTHING,
+    ),
+    Scenario(
+        "cash_exceeds",
+        (late(10), late(0, id=2, remaining=Decimal("-150.00"), is_debit=False)),
+        NOTHING,
+    ),
     # The minimum amount and a paid entry.
     Scenario("at_the_minimum", (late(10, remaining=Decimal("10.00")),), NOTHING),
-    Scenario("above_the_minimum", (late(10, remaining=Decimal("10.01")),),
-             one(1, total="10.01")),  # fmt: skip
+    Scenario("above_the_minimum", (late(10, remaining=Decimal("10.01")),), one(1, total="10.01")),
     Scenario("paid_entry_leaves_the_plan", (late(10, remaining=Decimal("0.00")),), NOTHING),
     # Several entries: the highest next level, every overdue entry listed.
     Scenario(
         "highest_next_level_lists_every_overdue_entry",
-        (late(40, id=1, last_level=2), late(8, id=2), late(3, id=3, last_level=1),
-         late(-20, id=4)),
+        (late(40, id=1, last_level=2), late(8, id=2), late(3, id=3, last_level=1), late(-20, id=4)),
         ((1, 3, (1, 2, 3), "300.00", {1: 3, 2: 1}),),
-    ),  # fmt: skip
+    ),
     Scenario(
         "two_customers_one_proposal_each",
-        (late(10, id=1), late(35, id=2, customer_id=2, last_level=1),
-         late(1, id=3, customer_id=2, last_level=1)),
+        (
+            late(10, id=1),
+            late(35, id=2, customer_id=2, last_level=1),
+            late(1, id=3, customer_id=2, last_level=1),
+        ),
         ((1, 1, (1,), "100.00", {1: 1}), (2, 2, (2, 3), "200.00", {2: 2})),
         customers=(C1, Customer(id=2)),
-    ),  # fmt: skip
+    ),
 ]

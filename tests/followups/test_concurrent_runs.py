@@ -14,7 +14,7 @@ from followups.engine import run_followups
 from followups.models import FollowUpRun, Proposal, ProposalEntry
 
 from .engine_build import build
-from .tables import D, SCENARIOS
+from .tables import SCENARIOS, D
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from followups.models import EntryLevel, FollowUpRun, Proposal, ProposalEntry, P
 from tests.factories import CompanyFactory
 
 from .engine_build import build, proposals_as_table
-from .tables import D, SCENARIOS, Scenario, late
+from .tables import SCENARIOS, D, Scenario, late
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +48,18 @@ def test_a_rerun_on_the_same_date_changes_nothing(scenario):
     before = _snapshot(company)
     again = run_followups(company=company, as_of=D, trigger="command")
     assert again.status == FollowUpRun.Status.DONE
-    assert (again.proposals_created, again.proposals_refreshed, again.proposals_withdrawn) == (0, 0, 0)
+    assert (again.proposals_created, again.proposals_refreshed, again.proposals_withdrawn) == (
+        0,
+        0,
+        0,
+    )
     assert _snapshot(company) == before
 
 
 def test_a_later_run_refreshes_the_one_live_proposal_instead_of_adding_one():
     scenario = Scenario("refresh", (late(10, id=1), late(3, id=2, remaining=Decimal("50.00"))),
                         ((1, 1, (1, 2), "150.00", {1: 1, 2: 1}),))  # fmt: skip
-    company, customers, entries = build(scenario, D)
+    company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
     [proposal] = Proposal.objects.filter(company=company)
     proposal.email_subject = "Edited by Carol"
@@ -68,12 +72,14 @@ def test_a_later_run_refreshes_the_one_live_proposal_instead_of_adding_one():
     [proposal] = Proposal.objects.filter(company=company)
     assert proposal.total_lcy == Decimal("120.00") and proposal.entry_count == 2
     assert proposal.email_subject == "Edited by Carol"  # same level: the edit is kept
-    assert ProposalEntry.objects.get(proposal=proposal, entry=entries[2]).remaining_lcy == Decimal("20.00")
+    assert ProposalEntry.objects.get(proposal=proposal, entry=entries[2]).remaining_lcy == Decimal(
+        "20.00"
+    )
 
 
 def test_a_level_change_brings_the_new_levels_text():
     scenario = Scenario("climb", (late(6, id=1),), ((1, 1, (1,), "100.00", {1: 1}),))
-    company, customers, entries = build(scenario, D)
+    company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
     Proposal.objects.filter(company=company).update(email_subject="Edited", texts_edited=True)
     EntryLevel.objects.create(entry=entries[1], company=company, level=1, executed_on=D)
@@ -86,7 +92,7 @@ def test_a_level_change_brings_the_new_levels_text():
 def test_a_proposal_no_longer_due_is_withdrawn_and_a_paid_entry_leaves_its_lines():
     scenario = Scenario("pay", (late(10, id=1), late(12, id=2)),
                         ((1, 1, (1, 2), "200.00", {1: 1, 2: 1}),))  # fmt: skip
-    company, customers, entries = build(scenario, D)
+    company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
     entries[1].remaining = entries[1].remaining_lcy = Decimal("0.00")
     entries[1].save()
@@ -103,9 +109,11 @@ def test_a_proposal_no_longer_due_is_withdrawn_and_a_paid_entry_leaves_its_lines
 
 def test_a_postponed_proposal_stays_postponed_when_refreshed():
     scenario = Scenario("postponed", (late(10, id=1),), ((1, 1, (1,), "100.00", {1: 1}),))
-    company, customers, entries = build(scenario, D)
+    company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
-    Proposal.objects.filter(company=company).update(status="postponed", postponed_until=D + dt.timedelta(days=3))
+    Proposal.objects.filter(company=company).update(
+        status="postponed", postponed_until=D + dt.timedelta(days=3)
+    )
     entries[1].remaining = entries[1].remaining_lcy = Decimal("80.00")
     entries[1].save()
     run = run_followups(company=company, as_of=D + dt.timedelta(days=1), trigger="command")
@@ -126,7 +134,7 @@ def test_a_postponed_proposal_stays_postponed_when_refreshed():
 def test_the_date_is_the_companys_own_not_utcs(utc_now, proposed):
     company = CompanyFactory(time_zone="Pacific/Auckland", base_currency="NZD")
     scenario = Scenario("nz", (late(7, id=1, last_level=1),), ())
-    _, customers, entries = build(scenario, D, company=company)
+    _, _customers, _entries = build(scenario, D, company=company)
     with time_machine.travel(utc_now, tick=False):
         run = run_followups(company=company, trigger="schedule")
     assert run.run_date == (D if proposed else D - dt.timedelta(days=1))

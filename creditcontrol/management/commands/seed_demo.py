@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from communications import demo as workbench
+from followups import demo as followups_demo
 from ledger import demo
 
 
@@ -44,7 +45,8 @@ class Command(BaseCommand):
                 demo.demo_purge()
             summary = demo.demo_create()
             worked = workbench.demo_create()
-        for row, bench in zip(summary, worked, strict=True):
+            chased = followups_demo.demo_create([row["company"] for row in summary])
+        for row, bench, chase in zip(summary, worked, chased, strict=True):
             company = row["company"]
             self.stdout.write(
                 f"{company.name} ({company.base_currency}, {company.time_zone}): "
@@ -55,6 +57,10 @@ class Command(BaseCommand):
                 f"  workbench: {bench['communications']} communications, "
                 f"{bench['promises']} promises ({bench['broken']} broken yesterday), "
                 f"{bench['disputes']} disputes, {bench['todos']} open to-dos"
+            )
+            self.stdout.write(
+                f"  follow-ups: {chase['open']} proposals on the work list, "
+                f"{chase['executed']} from a run a week ago executed"
             )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data built in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,1 @@
+"""The follow-ups API: plans and levels, runs, proposals, exclusions, history, outbox."""

@@ -1,0 +1,85 @@
+"""API of the mass email: send one message to the credit-control contact of each customer,
+idempotent by the client's ``batch`` id (sending the same batch again queues nothing)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+
+from creditcontrol.roles import can_work_customers
+from ledger.models import Customer
+
+from ..mass_email import mass_email_send
+
+MAX_CUSTOMERS = 5_000
+
+
+class MassEmailSerializer(serializers.Serializer):
+    batch = serializers.UUIDField(help_text="A UUID the client makes per message; resending "
+                                  "the same batch sends nothing twice.")  # fmt: skip
+    customers = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
+                                      max_length=MAX_CUSTOMERS, help_text="Customer ids.")  # fmt: skip
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(help_text='"First Name" and "Last Name", with their quotes, '
+                                 "are replaced by each contact's names.")  # fmt: skip
+
+
+class RecipientSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(source="customer.pk")
+    contact = serializers.IntegerField(source="contact.pk")
+    address = serializers.EmailField()
+
+
+class UnreachableSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class MassEmailResultSerializer(serializers.Serializer):
+    batch = serializers.UUIDField()
+    queued = RecipientSerializer(many=True, help_text="Queued by this request.")
+    already_sent = RecipientSerializer(many=True, help_text="Queued by an earlier request "
+                                       "with this batch; not queued again.")  # fmt: skip
+    unreachable = UnreachableSerializer(many=True, help_text="Customers without a "
+                                        "credit-control contact with an email address.")  # fmt: skip
+
+
+class MassEmailViewSet(viewsets.GenericViewSet):
+    """Email the credit-control contacts of many customers at once, through the outbox;
+    each message is recorded as a communication on its customer."""
+
+    serializer_class = MassEmailSerializer
+    write_permission = staticmethod(can_work_customers)
+
+    def get_queryset(self):
+        return Customer.objects.visible_to(self.request.user)
+
+    @extend_schema(request=MassEmailSerializer, responses={201: MassEmailResultSerializer,
+                                                           200: MassEmailResultSerializer})  # fmt: skip
+    def create(self, request):
+        body = MassEmailSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = set(body.validated_data["customers"])
+        customers = list(self.get_queryset().filter(pk__in=ids).select_related("company"))
+        missing = sorted(ids - {c.pk for c in customers})
+        if missing:
+            raise serializers.ValidationError(
+                {"customers": f"No customer has id {', '.join(map(str, missing[:20]))}."}
+            )
+        result = mass_email_send(
+            user=request.user, batch=body.validated_data["batch"], customers=customers,
+            subject=body.validated_data["subject"], body=body.validated_data["body"],
+            source="api",
+        )  # fmt: skip
+        data = {
+            "batch": result.batch,
+            "queued": result.queued,
+            "already_sent": result.already_sent,
+            "unreachable": [{"customer": c.pk, "reason": why} for c, why in result.unreachable],
+        }
+        replay = not result.queued and bool(result.already_sent)
+        return Response(
+            MassEmailResultSerializer(data).data,
+            status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,169 @@
+"""Who a reminder goes to, and the placeholders of level texts filled in for one customer.
+
+Level texts carry single-brace placeholders: {customer} {contact} {company} {total}
+{overdue} {currency} {date} {entries} {controller}. A placeholder nobody knows, or a
+stray brace, is left exactly as typed: a controller's text is never refused or mangled
+for a typo in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from ledger.models import Company, Contact, Customer, LedgerEntry
+
+PLACEHOLDERS = (
+    "customer", "contact", "company", "total", "overdue", "currency", "date", "entries",
+    "controller",
+)  # fmt: skip
+PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+NO_CONTACT = "Sir or Madam"
+NO_CONTROLLER = "Credit Control"
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """``1234.5, "GBP"`` → ``1,234.50 GBP``: two decimals and the currency, never a float."""
+    value = (amount or ZERO).quantize(CENT)
+    return f"{value:,.2f} {currency}"
+
+
+def short_date(day: dt.date | None) -> str:
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def credit_contact(customer: Customer) -> Contact | None:
+    """The customer's credit-control contact (the one who gets reminders), if any."""
+    return customer.contacts.filter(is_credit_contact=True).first()
+
+
+def email_recipients(customer: Customer) -> list[str]:
+    """Where a reminder or statement goes: the credit-control contact's address, else the
+    customer's own; an empty list when neither is recorded."""
+    addresses = list(
+        customer.contacts.filter(is_credit_contact=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not addresses and customer.email:
+        addresses = [customer.email]
+    return addresses
+
+
+def ledger_entries(entries: Iterable[Any]) -> list[LedgerEntry]:
+    """Ledger entries from entries or from rows that point at one (a proposal's lines)."""
+    return [getattr(e, "entry", e) for e in entries]
+
+
+def totals_by_currency(entries: Iterable[LedgerEntry]) -> dict[str, Decimal]:
+    """Remaining amounts summed per currency, in currency order (the entries are loaded
+    already: the letter lists every one of them)."""
+    sums: dict[str, Decimal] = {}
+    for entry in entries:
+        sums[entry.currency] = sums.get(entry.currency, ZERO) + entry.remaining
+    return {ccy: sums[ccy].quantize(CENT) for ccy in sorted(sums)}
+
+
+def money_list(sums: dict[str, Decimal], fallback_currency: str) -> str:
+    """``{"GBP": 10, "USD": 5}`` → ``10.00 GBP and 5.00 USD``; zero in ``fallback_currency``."""
+    if not sums:
+        return money(ZERO, fallback_currency)
+    parts = [money(amount, ccy) for ccy, amount in sums.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+ENTRY_COLUMNS = ("Document", "Date", "Due date", "Currency", "Remaining")
+
+
+def entries_text(entries: Iterable[Any], company: Company | None = None) -> str:
+    """The entries as a plain-text table for an email: document number, date, due date,
+    currency and remaining amount, with a total per currency underneath."""
+    rows = ledger_entries(entries)
+    if not rows:
+        return "(no open items)"
+    table = [ENTRY_COLUMNS] + [
+        (e.document_no, short_date(e.document_date), short_date(e.due_date), e.currency,
+         f"{e.remaining.quantize(CENT):,.2f}")
+        for e in rows
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(len(ENTRY_COLUMNS))]
+    right = {4}  # amounts line up on the decimal point
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [cell.rjust(w) if i in right else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]  # fmt: skip
+        return "  ".join(cells).rstrip()
+
+    out = [line(table[0]), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in table[1:]]
+    for ccy, amount in totals_by_currency(rows).items():
+        out.append(f"Total {ccy}: {amount:,.2f}")
+    return "\n".join(out)
+
+
+def values(
+    *,
+    customer: Customer,
+    entries: Iterable[Any],
+    as_of: dt.date,
+    contact: Contact | None = None,
+    controller: Any = None,
+) -> dict[str, str]:
+    """Every placeholder's value for this customer, these entries and this date.
+
+    {total} is what the listed entries still owe (net of any credits among them), {overdue}
+    what their invoices and debit memos owe past the due date on ``as_of`` (per currency
+    when they are in several)."""
+    rows = ledger_entries(entries)
+    company = customer.company
+    contact = contact or credit_contact(customer)
+    controller = controller or customer.controller
+    # Credits are never "overdue": unapplied cash lowers the total, not the arrears.
+    overdue = [e for e in rows if e.due_date < as_of and e.is_debit]
+    return {
+        "customer": customer.name,
+        "contact": (contact.full_name if contact else "") or NO_CONTACT,
+        "company": company.name,
+        "total": money_list(totals_by_currency(rows), customer.currency),
+        "overdue": money_list(totals_by_currency(overdue), customer.currency),
+        "currency": customer.currency,
+        "date": long_date(as_of),
+        "entries": entries_text(rows, company),
+        "controller": (
+            (controller.get_full_name() or controller.get_username())
+            if controller
+            else NO_CONTROLLER
+        ),
+    }
+
+
+def substitute(text: str, known: dict[str, str]) -> str:
+    """Replace ``{name}`` for each known name; anything else stays as typed."""
+    return PLACEHOLDER_RE.sub(lambda m: known.get(m.group(1), m.group(0)), text or "")
+
+
+def fill(
+    text: str,
+    *,
+    customer: Customer,
+    entries: Iterable[Any],
+    as_of: dt.date,
+    contact: Contact | None = None,
+    controller: Any = None,
+) -> str:
+    """The text with its placeholders filled in for the customer on ``as_of``."""
+    if not text or "{" not in text:
+        return text or ""
+    known = values(
+        customer=customer, entries=entries, as_of=as_of, contact=contact, controller=controller
+    )
+    return substitute(text, known)

@@ -1,0 +1,417 @@
+"""The proposals on the work list: the list itself (rendered by the home page), the
+per-proposal actions (execute, skip, postpone, letter PDF), the entries panel (exclude,
+expected payment date, debtor rating), "Execute selected" and the edit-text page.
+
+Views only parse and call the services of ``followups.execution`` and
+``followups.entry_actions``; htmx gets the changed row or panel back, with the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from creditcontrol.roles import can_work_customers, role_required
+from ledger.models import Company, Contact, DebtorRating, LedgerEntry
+
+from . import documents, entry_actions, execution
+from .filters import ProposalFilter
+from .forms import (
+    EXCLUDE_PERIODS,
+    ExcludeForm,
+    ExpectedDateForm,
+    PostponeForm,
+    ProposalTextsForm,
+    RatingForm,
+)
+from .models import Proposal, ProposalEntry, ProposalStatus
+from .placeholders import credit_contact, email_recipients, fill
+
+PROPOSALS_PER_PAGE = 50
+
+
+def _require_worker(user: Any) -> None:
+    if not can_work_customers(user):
+        raise PermissionDenied("Your role does not allow working on customers.")
+
+
+def _proposals(user: Any) -> Any:
+    """Every proposal of the user's companies, with what a work-list row shows."""
+    companies = Company.objects.visible_to(user).values("pk")
+    contacts = Contact.objects.filter(is_credit_contact=True).order_by("id")
+    return (
+        Proposal.objects.filter(company__in=companies)
+        .select_related("customer", "customer__controller", "company", "level")
+        .prefetch_related(Prefetch("customer__contacts", contacts, to_attr="credit_contacts"))
+    )
+
+
+def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
+    for proposal in proposals:
+        contacts = getattr(proposal.customer, "credit_contacts", [])
+        proposal.contact = contacts[0] if contacts else None
+        proposal.is_mine = proposal.customer.controller_id == user.pk
+        level = proposal.level
+        proposal.manual_only = level.manual_action and not (level.send_email or level.send_letter)
+        proposal.is_due = proposal.status == ProposalStatus.OPEN or (
+            proposal.status == ProposalStatus.POSTPONED
+            and proposal.postponed_until <= proposal.company.today()
+        )
+    return proposals
+
+
+def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
+    """The work list's proposals section: the proposals due now (open, or postponed to a day
+    that has come, in each company's time zone: ``todays``), the user's customers first,
+    then by total; ``mine=1`` keeps only the user's customers. A first page that is not
+    full costs two queries (rows, contacts); a fuller list adds a count."""
+    mine = request.GET.get("mine") in ("1", "true")
+    data = {"show": "live", "mine": "true" if mine else ""}
+    filterset = ProposalFilter(data, queryset=_proposals(request.user), request=request)
+    # ``show=due`` would look each company's today up again: the home page knows them.
+    not_yet = Q(pk__in=[])
+    for company_id, day in todays.items():
+        not_yet |= Q(company_id=company_id, postponed_until__gt=day)
+    mine_first = Case(
+        When(customer__controller_id=request.user.pk, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    proposals = (
+        filterset.qs.exclude(Q(status=ProposalStatus.POSTPONED) & not_yet)
+        .annotate(mine_first=mine_first)
+        .order_by("mine_first", "-total_lcy", "id")
+    )
+    paginator = Paginator(proposals, PROPOSALS_PER_PAGE)
+    rows = None
+    if request.GET.get("page") in (None, "", "1"):
+        rows = list(proposals[:PROPOSALS_PER_PAGE])
+        if len(rows) < PROPOSALS_PER_PAGE:
+            paginator.count = len(rows)  # the whole list is on this page: no COUNT needed
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _decorate(rows if rows is not None and page.number == 1
+                                 else list(page.object_list), request.user)  # fmt: skip
+    return {
+        "proposals_page": page,
+        "proposals": page.object_list,
+        "mine": mine,
+        "may_work": can_work_customers(request.user),
+    }
+
+
+def _visible_proposal(request, pk: int) -> Proposal:
+    """The proposal, or 404 when the user may not see it (never 403: that would leak it)."""
+    return get_object_or_404(_proposals(request.user), pk=pk)
+
+
+def _row(request, pk: int, *, note: str = "") -> HttpResponse:
+    """The proposal's row, re-read, with the messages swapped into the page's flash area."""
+    proposal = _decorate([_visible_proposal(request, pk)], request.user)[0]
+    context = {"p": proposal, "may_work": True, "row_note": note, "oob_messages": True}
+    return render(request, "followups/_proposal_row.html", context)
+
+
+def _back(request) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("home")
+    return redirect(target)
+
+
+def _done(request, pk: int, note: str = "") -> HttpResponse:
+    return _row(request, pk, note=note) if request.htmx else _back(request)
+
+
+def _refused(request, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+def _executed_message(proposal: Proposal) -> str:
+    level = proposal.level
+    if level.manual_action and not (level.send_email or level.send_letter):
+        return f"{proposal.customer.name}: manual action done ({level.name})."
+    return f"{proposal.customer.name}: {level.name} executed ({', '.join(level.channels)})."
+
+
+@role_required
+@require_POST
+def proposal_execute_view(request, pk: int):
+    """Execute one proposal as the level says (send, print, to-do): the row shows the result."""
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    try:
+        execution.proposal_execute(user=request.user, proposal=proposal, source="web")
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _executed_message(proposal))
+    return _done(request, pk)
+
+
+@role_required
+@require_POST
+def proposal_skip_view(request, pk: int):
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    try:
+        execution.proposal_skip(user=request.user, proposal=proposal,
+                                note=request.POST.get("note", "")[:500])  # fmt: skip
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"{proposal.customer.name}: proposal skipped.")
+    return _done(request, pk)
+
+
+@role_required
+@require_POST
+def proposal_postpone_view(request, pk: int):
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    form = PostponeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the date to postpone to.")
+        return _done(request, pk)
+    until = form.cleaned_data["until"]
+    try:
+        execution.proposal_postpone(user=request.user, proposal=proposal, until=until)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request, f"{proposal.customer.name}: postponed until {until:%d/%m/%Y}; it comes "
+            "back to the work list that day."
+        )  # fmt: skip
+    return _done(request, pk)
+
+
+@role_required
+@require_POST
+def proposals_execute_view(request):
+    """Execute the ticked proposals; each one is refused or executed on its own."""
+    _require_worker(request.user)
+    ids = [int(v) for v in request.POST.getlist("proposals") if v.isdigit()]
+    proposals = list(_proposals(request.user).filter(pk__in=ids).order_by("id"))
+    if not proposals:
+        messages.error(request, "Tick the proposals to execute first.")
+        return _back(request)
+    actions, failures = execution.proposals_execute(user=request.user, proposals=proposals)
+    if actions:
+        n = len(actions)
+        messages.success(request, f"Executed {n} proposal{'s' if n != 1 else ''}.")
+    for proposal, reason in failures:
+        messages.error(request, f"{proposal.customer.name}: {reason}")
+    return _back(request)
+
+
+def _lines(proposal: Proposal) -> list[ProposalEntry]:
+    return list(
+        proposal.lines.select_related("entry").order_by("entry__due_date", "entry__document_no")
+    )
+
+
+@role_required
+@require_GET
+def proposal_letter_pdf(request, pk: int):
+    """The letter as it would be printed now, with the proposal's (possibly edited) text."""
+    proposal = _visible_proposal(request, pk)
+    level = proposal.level
+    content = documents.letter_pdf(
+        customer=proposal.customer, level=level, entries=_lines(proposal),
+        text=proposal.letter_text or level.letter_text, as_of=proposal.company.today(),
+        letter_style=level.letter_style,
+    )  # fmt: skip
+    filename = f"letter-{proposal.customer.account_code}-{proposal.company.today():%Y%m%d}.pdf"
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename,
+                        content_type="application/pdf")  # fmt: skip
+
+
+# --- The entries panel ---------------------------------------------------------------
+
+
+def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
+    lines = _lines(proposal)
+    today = proposal.company.today()
+    for line in lines:
+        entry = line.entry
+        line.days_overdue = (today - entry.due_date).days
+        line.excluded_until = entry.exclude_until if entry.exclude_until and (
+            entry.exclude_until > today) else None  # fmt: skip
+    context = {
+        "p": proposal,
+        "lines": lines,
+        "periods": EXCLUDE_PERIODS,
+        "may_work": can_work_customers(request.user),
+        "rating_form": forms.get("rating_form")
+        or RatingForm(initial={"rating": proposal.customer.debtor_rating}),
+        "exclude_errors": forms.get("exclude_errors", []),
+        "date_errors": forms.get("date_errors", {}),
+    }
+    return render(request, "followups/_entries_panel.html", context)
+
+
+@role_required
+@require_GET
+def proposal_entries(request, pk: int):
+    """The proposal's entries, for the row's expandable panel."""
+    return _panel(request, _visible_proposal(request, pk))
+
+
+def _panel_or_back(request, proposal: Proposal, **forms: Any) -> HttpResponse:
+    return _panel(request, proposal, **forms) if request.htmx else _back(request)
+
+
+@role_required
+@require_POST
+def proposal_exclude(request, pk: int):
+    """Exclude the ticked entries of the proposal from follow-ups for a period."""
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    ids = list(proposal.lines.values_list("entry_id", flat=True))
+    form = ExcludeForm(request.POST, entry_ids=ids)
+    errors: list[str] = []
+    if form.is_valid():
+        entries = list(LedgerEntry.objects.filter(pk__in=form.cleaned_data["entries"]))
+        period = form.cleaned_data["period"]
+        try:
+            entry_actions.entries_exclude(user=request.user, entries=entries, period=period)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            label = dict(EXCLUDE_PERIODS)[period]
+            numbers = ", ".join(e.document_no for e in entries)
+            messages.success(request, f"Excluded from follow-ups {label}: {numbers}.")
+    else:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    for text in errors:
+        messages.error(request, text)
+    return _panel_or_back(request, proposal, exclude_errors=errors)
+
+
+@role_required
+@require_POST
+def proposal_expected_date(request, pk: int, entry_id: int):
+    """Change one entry's expected payment date, with the note saying why."""
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    line = get_object_or_404(proposal.lines.select_related("entry"), entry_id=entry_id)
+    form = ExpectedDateForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        on = form.cleaned_data["on"]
+        try:
+            entry_actions.entry_expected_date_set(user=request.user, entry=line.entry, on=on,
+                                                  note=form.cleaned_data["note"])  # fmt: skip
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            when = f"{on:%d/%m/%Y}" if on else "cleared"
+            messages.success(request, f"{line.entry.document_no}: expected payment date {when}.")
+    else:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    for text in errors:
+        messages.error(request, f"{line.entry.document_no}: {text}")
+    return _panel_or_back(request, proposal, date_errors={entry_id: errors})
+
+
+@role_required
+@require_POST
+def proposal_rating(request, pk: int):
+    """Change the customer's debtor rating from the proposal's panel."""
+    _require_worker(request.user)
+    proposal = _visible_proposal(request, pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        rating = form.cleaned_data["rating"]
+        try:
+            entry_actions.customer_rating_set(user=request.user, customer=proposal.customer,
+                                              rating=rating)  # fmt: skip
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            proposal.customer.debtor_rating = rating
+            label = DebtorRating(rating).label.lower()
+            messages.success(request, f"{proposal.customer.name}: debtor rating now {label}.")
+    else:
+        messages.error(request, "Choose good, normal or bad.")
+    return _panel_or_back(request, proposal, rating_form=form)
+
+
+# --- The proposal page: its filled texts, editable, then send -------------------------
+
+
+def _filled_texts(proposal: Proposal, lines: list[ProposalEntry]) -> dict[str, str]:
+    """The texts as they would go out: edited ones as saved, otherwise the copies of the
+    level's texts with their placeholders filled in for this customer today."""
+    if proposal.texts_edited:
+        return {"email_subject": proposal.email_subject, "email_body": proposal.email_body,
+                "letter_text": proposal.letter_text}  # fmt: skip
+    level = proposal.level
+    as_of = proposal.company.today()
+    contact = credit_contact(proposal.customer)
+
+    def filled(text: str) -> str:
+        return fill(text, customer=proposal.customer, entries=lines, as_of=as_of, contact=contact)
+
+    return {
+        "email_subject": filled(proposal.email_subject or level.email_subject),
+        "email_body": filled(proposal.email_body or level.email_body),
+        "letter_text": filled(proposal.letter_text or level.letter_text),
+    }
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request, pk: int):
+    """A proposal: whom it goes to, its entries and its texts filled in; a controller edits
+    the texts and saves them, or saves and sends at once."""
+    proposal = _visible_proposal(request, pk)
+    _decorate([proposal], request.user)
+    lines = _lines(proposal)
+    may_work = can_work_customers(request.user)
+    form = ProposalTextsForm(request.POST or None, level=proposal.level,
+                             initial=_filled_texts(proposal, lines))  # fmt: skip
+    if request.method == "POST":
+        _require_worker(request.user)
+        if form.is_valid():
+            texts = {name: form.cleaned_data.get(name, "") for name in
+                     ("email_subject", "email_body", "letter_text")}  # fmt: skip
+            try:
+                if "send" in request.POST:
+                    execution.proposal_execute(user=request.user, proposal=proposal,
+                                               source="web", **texts)  # fmt: skip
+                    messages.success(request, _executed_message(proposal))
+                    return redirect("home")
+                execution.proposal_texts_update(user=request.user, proposal=proposal, **texts)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, "Texts saved: they are used when the proposal is sent.")
+                return redirect("followups:proposal-detail", proposal.pk)
+    today = proposal.company.today()
+    for line in lines:
+        line.days_overdue = (today - line.entry.due_date).days
+    return render(
+        request,
+        "followups/proposal_detail.html",
+        {
+            "nav": "home",
+            "p": proposal,
+            "lines": lines,
+            "form": form,
+            "may_work": may_work,
+            "recipients": email_recipients(proposal.customer) if proposal.level.send_email else [],
+        },
+    )
