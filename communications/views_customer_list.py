@@ -68,12 +68,18 @@ def parse_sort(value: str | None) -> str:
 
 
 def _ordering(fields: tuple[str, ...], descending: bool) -> list:
-    """ORDER BY with ``id`` as tie-break so that pages never repeat or skip a row; nulls
-    sort as the smallest value."""
-    return [
-        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True)
-        for name in (*fields, "id")
-    ]
+    """ORDER BY with ``id`` as tie-break so that pages never repeat or skip a row. Nulls
+    (no controller) sort as the smallest value; columns that cannot be null say nothing
+    about nulls, so that PostgreSQL can walk their index (``name, id``) and stop at 50."""
+    exprs = []
+    for name in (*fields, "id"):
+        if "__" not in name:
+            exprs.append(F(name).desc() if descending else F(name).asc())
+        else:
+            exprs.append(
+                F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True)
+            )
+    return exprs
 
 
 # The annotation a derived figure is sorted on when the customers are few (a search).

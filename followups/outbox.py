@@ -130,7 +130,9 @@ def outbox_claim(*, worker: str) -> OutboxMessage | None:
     ).get(pk=claimed)
 
 
-def _send_email(message: OutboxMessage) -> None:
+def _send_email(message: OutboxMessage) -> tuple[str, bytes] | None:
+    """Send the email; the statement attached (its file name and bytes), if any."""
+    attached = None
     email = EmailMessage(
         subject=message.subject, body=message.body, to=list(message.to),
         reply_to=[message.company.email] if message.company.email else None,
@@ -142,7 +144,9 @@ def _send_email(message: OutboxMessage) -> None:
         pdf = documents.statement_pdf(customer=message.customer, as_of=message.as_of)
         name = f"statement-{message.customer.account_code}-{message.as_of:%Y-%m-%d}.pdf"
         email.attach(name, pdf, "application/pdf")
+        attached = (name, pdf)
     email.send(fail_silently=False)
+    return attached
 
 
 def _letter_pdf(message: OutboxMessage) -> bytes:
@@ -196,15 +200,23 @@ def outbox_send(message: OutboxMessage) -> bool:
                 if not _mark_sent(message):
                     raise RuntimeError("The message was no longer claimed by this worker.")
             return True
-        _send_email(message)
+        attached = _send_email(message)
     except Exception as error:
         logger.exception("Outbox message %s (%s) failed", message.pk, message.key)
         _mark_failed(message, error)
         return False
-    if not _mark_sent(message):
-        logger.warning(
-            "Outbox message %s was sent but no longer claimed by this worker", message.pk
-        )
+    with transaction.atomic():
+        if attached is not None and message.action_id:
+            from . import documents
+
+            # Kept as it was sent, so the history shows the statement the customer got.
+            documents.document_store(customer=message.customer, kind=Document.Kind.STATEMENT,
+                                     filename=attached[0], content=attached[1],
+                                     action=message.action)  # fmt: skip
+        if not _mark_sent(message):
+            logger.warning(
+                "Outbox message %s was sent but no longer claimed by this worker", message.pk
+            )
     return True
 
 

@@ -103,6 +103,22 @@ class TestOneWorker:
         assert "Bolt & Nut Ltd" in text and "INV-4711" in text
         assert deliver_outbox() == 0 and len(mail.outbox) == 1
 
+    def test_the_statement_sent_is_kept_on_the_history_line(self, customer, clock):
+        from followups.models import Channel, Document, FollowUpAction
+
+        EntryFactory(customer=customer, document_no="INV-4712")
+        action = FollowUpAction.objects.create(
+            company=customer.company, customer=customer, channel=Channel.STATEMENT,
+            on=dt.date(2026, 11, 23),
+        )  # fmt: skip
+        queue(customer, attach_statement=True, action=action)
+        queue(customer, n=1)  # no statement, no document
+        assert deliver_outbox() == 2
+        [document] = Document.objects.all()
+        assert (document.action, document.kind) == (action, Document.Kind.STATEMENT)
+        assert document.filename == "statement-ACC001-2026-11-23.pdf"
+        assert bytes(document.content) == mail.outbox[0].attachments[0][1]
+
     def test_a_failure_is_retried_with_backoff_then_left_failed(self, customer, clock, monkeypatch):
         def refuse(self, fail_silently=False):
             raise smtplib.SMTPServerDisconnected("the mail server hung up")

@@ -254,3 +254,20 @@ def test_sorting_a_search_by_a_figure(client, controller, company, sort):
     client.force_login(controller)
     names = names_in(client.get(URL, {"q": "leeds", "sort": sort}).content.decode())
     assert names == ["Leeds Soon Ltd", "Leeds Never Ltd"]
+
+
+@pytest.mark.postgres
+def test_the_search_can_use_the_trigram_index(controller, company):
+    from django.db import connection, transaction
+
+    from ledger.selection import customer_filterset
+
+    CustomerFactory.create_batch(3, company=company)
+    customers = customer_filterset({"q": "leeds"}, user=controller).qs.order_by()
+    sql, params = customers.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Tiny tables are scanned; without that choice the index must match the query.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_search_trgm" in plan
