@@ -248,7 +248,6 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
         chaseable = cursor.fetchone()[0]
         # Listed: a level due, or overdue (and only customers with a level due: HAVING).
         run_sql("DELETE FROM fu_stage WHERE level IS NULL AND overdue = 0")
-        run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
         # The digest tells whether a proposal's lines changed without comparing them all:
         # a rerun that finds every digest equal touches no line.
         digest = " || ':' || ".join(
@@ -263,7 +262,6 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
         )
         run_sql("CREATE INDEX fu_cust_customer ON fu_cust (customer_id)")
         if connection.vendor == "postgresql":
-            run_sql("ANALYZE fu_stage")  # autovacuum never analyses temporary tables
             run_sql("ANALYZE fu_cust")
 
         run_sql(
@@ -324,6 +322,10 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
 
         # Lines: only of the proposals this run created or refreshed (the others' digests
         # are unchanged), so a rerun costs no line statement at all.
+        if created or refreshed:
+            run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
+            if connection.vendor == "postgresql":
+                run_sql("ANALYZE fu_stage")
         changed = f"SELECT id FROM followups_proposal WHERE run_id = %s AND {in_live}"
         run_sql(
             f"DELETE FROM followups_proposalentry WHERE proposal_id IN ({changed}) AND NOT EXISTS "
