@@ -81,7 +81,8 @@ class NotificationQuerySet(VisibleQuerySet):
         return self.filter(read_at__isnull=True)
 
 
-def _per_customer(queryset: models.QuerySet, **aggregate: Any) -> Subquery:
+def per_customer(queryset: models.QuerySet, **aggregate: Any) -> Subquery:
+    """One aggregate of ``queryset`` per customer, as a subquery on the outer customer."""
     name, expression = next(iter(aggregate.items()))
     grouped = (
         queryset.filter(customer=OuterRef("pk"))
@@ -100,13 +101,13 @@ def with_workbench_figures(customers: models.QuerySet) -> models.QuerySet:
     from .models import Communication, Promise, ToDo  # models import this module
 
     live = Communication.objects.live()
-    communication_follow_up = _per_customer(
+    communication_follow_up = per_customer(
         live.filter(follow_up_on__isnull=False), first=Min("follow_up_on")
     )
-    todo_due = _per_customer(ToDo.objects.open(), first=Min("due_on"))
+    todo_due = per_customer(ToDo.objects.open(), first=Min("due_on"))
     promises = Promise.objects.live()
     return customers.annotate(
-        live_communication_count=Coalesce(_per_customer(live, n=Count("*")), Value(0)),
+        live_communication_count=Coalesce(per_customer(live, n=Count("*")), Value(0)),
         _communication_follow_up=communication_follow_up,
         _todo_due=todo_due,
         next_follow_up_on=Least(
@@ -114,7 +115,7 @@ def with_workbench_figures(customers: models.QuerySet) -> models.QuerySet:
             Coalesce(F("_todo_due"), F("_communication_follow_up")),
         ),
         promised_lcy=Coalesce(
-            _per_customer(promises, total=Sum("amount_lcy")), ZERO, output_field=MONEY_FIELD
+            per_customer(promises, total=Sum("amount_lcy")), ZERO, output_field=MONEY_FIELD
         ),
-        promised_on=_per_customer(promises, first=Min("promised_on")),
+        promised_on=per_customer(promises, first=Min("promised_on")),
     )

@@ -27,7 +27,7 @@ from .aging import (
     remaining_as_of,
 )
 from .base import Column, Report, ReportRun
-from .debt import ENTRY_TYPE_LABELS, customer_link, entry_link, person_fields, person_name
+from .debt import CUSTOMER_ENTRY_COLUMNS, customer_link, person_fields, person_name
 from .filters import AgedEntriesFilter, AgedReceivablesFilter
 
 DRILL_DOWN_KEEPS = ("company", "controller", "q", "customer")
@@ -185,15 +185,7 @@ class AgedEntries(Report):
     filterset_class = AgedEntriesFilter
     model = Customer
     columns = (
-        Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-        Column("customer_name", "Customer", link=customer_link, sort="customer"),
-        Column(
-            "entry_type",
-            "Type",
-            value=lambda r: ENTRY_TYPE_LABELS.get(r["entry_type"], ""),
-            css="nowrap",
-        ),
-        Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
+        *CUSTOMER_ENTRY_COLUMNS,
         Column("document_date", "Date", kind="date", sort="document_date"),
         Column("due_date", "Due", kind="date", sort="due_date"),
         Column("days_overdue", "Days overdue", kind="days"),

@@ -20,7 +20,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -29,6 +28,7 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 
 from communications.models import Communication, Dispute, Promise
+from communications.querysets import per_customer
 from ledger.models import Customer, LedgerEntry
 from ledger.querysets import MONEY_FIELD, ZERO, due_before
 
@@ -48,18 +48,6 @@ def person_fields(prefix: str) -> tuple[str, ...]:
 def customer_link(row: dict, run: ReportRun) -> str | None:
     customer_id = row.get("customer_id")
     return reverse("ledger:customer-card", args=[customer_id]) if customer_id else None
-
-
-def _per_customer(queryset: QuerySet, **aggregate: Any) -> Subquery:
-    name, expression = next(iter(aggregate.items()))
-    grouped = (
-        queryset.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(**{name: expression})
-        .values(name)
-    )
-    return Subquery(grouped)
 
 
 class ChaseDebt(Report):
@@ -104,7 +92,7 @@ class ChaseDebt(Report):
         """The filtered customers with a live communication, with their follow-up date."""
         live = Communication.objects.live()
         customers = run.qs.filter(Exists(live.filter(customer=OuterRef("pk")))).annotate(
-            follow_up_on=_per_customer(live.exclude(follow_up_on=None), first=Min("follow_up_on"))
+            follow_up_on=per_customer(live.exclude(follow_up_on=None), first=Min("follow_up_on"))
         )
         if run.filters.get("follow_up_to"):
             customers = customers.filter(follow_up_on__lte=run.filters["follow_up_to"])
@@ -119,14 +107,14 @@ class ChaseDebt(Report):
                 customer_id=F("pk"),
                 lcy=F("company__base_currency"),
                 live_communications=Coalesce(
-                    _per_customer(Communication.objects.live(), n=Count("*")), Value(0)
+                    per_customer(Communication.objects.live(), n=Count("*")), Value(0)
                 ),
                 promised_lcy=Coalesce(
-                    _per_customer(promises, total=Sum("amount_lcy")),
+                    per_customer(promises, total=Sum("amount_lcy")),
                     ZERO,
                     output_field=MONEY_FIELD,
                 ),
-                promised_on=_per_customer(promises, first=Min("promised_on")),
+                promised_on=per_customer(promises, first=Min("promised_on")),
             )
             .values(
                 "id",
@@ -192,6 +180,19 @@ def entry_link(row: dict, run: ReportRun) -> str | None:
 ENTRY_TYPE_LABELS = {"invoice": "Invoice", "debit_memo": "Debit memo",
                      "credit_note": "Credit note", "payment": "Payment"}  # fmt: skip
 
+# The first columns of every list of entries: whose, which kind, which document.
+CUSTOMER_ENTRY_COLUMNS = (
+    Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
+    Column("customer_name", "Customer", link=customer_link, sort="customer"),
+    Column(
+        "entry_type",
+        "Type",
+        value=lambda r: ENTRY_TYPE_LABELS.get(r["entry_type"], ""),
+        css="nowrap",
+    ),
+    Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
+)
+
 
 class DisputedInvoice(Report):
     """Entries with an open dispute, longest in dispute first."""
@@ -206,15 +207,7 @@ class DisputedInvoice(Report):
     model = Dispute
     has_pdf = True
     columns = (
-        Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-        Column("customer_name", "Customer", link=customer_link, sort="customer"),
-        Column(
-            "entry_type",
-            "Type",
-            value=lambda r: ENTRY_TYPE_LABELS.get(r["entry_type"], ""),
-            css="nowrap",
-        ),
-        Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
+        *CUSTOMER_ENTRY_COLUMNS,
         Column("due_date", "Due", kind="date", sort="due_date"),
         Column("currency", "Ccy"),
         Column("entry_amount", "Entry amount", kind="money"),
