@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(totals=totals, proposal_lines=lines, verdicts=verdicts)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"engine-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path = out / f"engine-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2))
     print(f"Written {path}")
     return 0 if all(verdicts.values()) else 1
