@@ -352,7 +352,10 @@ def _ledger_scan(company: Company, as_of: dt.date, days: list[dt.date]) -> dict[
     database = connections[LedgerEntry.objects.db].settings_dict["NAME"]
     key = f"reports:dashboard:{database}:{company.pk}:{as_of.isoformat()}"
     cached = cache.get(key)
-    if cached is None:
+    # The age is checked here too: the cache's own clock (Redis's) need not be ours.
+    if cached is None or timezone.now() - cached["computed_at"] >= dt.timedelta(
+        seconds=LEDGER_CACHE_SECONDS
+    ):
         sums = _scan(
             company, as_of, **_ledger_sums(as_of), **_sales_sums(as_of, range(DSO_SCAN_MONTHS)),
             **_trend_sums(days),
