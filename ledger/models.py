@@ -54,6 +54,12 @@ class Company(models.Model):
     address = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
+        default="en",
+        help_text="The language of documents for customers that have none of their own.",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True)
 
     objects = CompanyQuerySet.as_manager()
@@ -109,6 +115,12 @@ class Customer(models.Model):
     )
     payment_terms_days = models.PositiveSmallIntegerField(default=30)
     external_ref = models.CharField(max_length=64, blank=True)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
+        help_text="The language of the customer's documents; blank follows the company's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,6 +178,13 @@ class Contact(models.Model):
     email = models.EmailField(blank=True)
     notes = models.TextField(blank=True)
     is_credit_contact = models.BooleanField("credit-control contact", default=False)
+    receives_statements = models.BooleanField("statement recipient", default=False)
+    is_billing = models.BooleanField("billing contact", default=False)
+    copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
+    is_active = models.BooleanField(default=True)
+    email_bounced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When mail to this address bounced; cleared when corrected."
+    )
     external_ref = models.CharField(max_length=64, blank=True)
 
     objects = ContactQuerySet.as_manager()
