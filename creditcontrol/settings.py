@@ -43,10 +43,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "creditcontrol",
+    "events",
     "ledger",
     "communications",
     "followups",
     "reports",
+    "portal",
+    "inbound",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +133,10 @@ CELERY_BEAT_SCHEDULE = {
     # go to review (never resent blindly) every five minutes.
     "deliver-outbox": {"task": "followups.tasks.deliver_outbox", "schedule": 60.0},
     "flag-stale-outbox": {"task": "followups.tasks.flag_stale_outbox", "schedule": 300.0},
+    # Webhooks: each commit wakes the worker; this catches what a broker outage left.
+    "deliver-webhooks": {"task": "webhooks.tasks.deliver_webhooks", "schedule": 60.0},
+    # The reply mailbox (when INBOUND_IMAP_HOST is set): new mail each minute.
+    "poll-reply-mailbox": {"task": "inbound.tasks.poll_mailbox", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,6 +153,9 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 
 LANGUAGE_CODE = "en-gb"
+# The languages of customers' documents and self-service page (the screens stay English).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -179,6 +190,26 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="credit-control@examp
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # The address of this application as users reach it, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Reaching the customer (README "Reaching the customer"): self-service links, replies, copies.
+PORTAL_LINK_DAYS = env.int("PORTAL_LINK_DAYS", default=60)
+# Per client address and link: page views and actions allowed per minute.
+PORTAL_RATE_PER_MINUTE = env.int("PORTAL_RATE_PER_MINUTE", default=30)
+# Replies go to <REPLY_LOCAL>+<code>@<REPLY_DOMAIN> (default: DEFAULT_FROM_EMAIL's domain).
+REPLY_LOCAL = env.str("REPLY_LOCAL", default="credit")
+REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="")
+ENTRY_DOCUMENT_MAX_BYTES = env.int("ENTRY_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The reply mailbox polled over IMAPS; empty host: no polling.
+INBOUND_IMAP_HOST = env.str("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=993)
+INBOUND_IMAP_USER = env.str("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env.str("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_FOLDER = env.str("INBOUND_IMAP_FOLDER", default="INBOX")
+# A CA file to trust (a self-signed server certificate); empty: the system's CAs.
+INBOUND_IMAP_CAFILE = env.str("INBOUND_IMAP_CAFILE", default="")
+# The inbound endpoint's shared secret (Authorization: Bearer ...); empty: endpoint off.
+INBOUND_SECRET = env.str("INBOUND_SECRET", default="")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # HTTPS hardening: on in a deployment (SECRET_KEY set, DEBUG off), so that
 # `check --deploy` passes; each can still be turned off behind a TLS-terminating proxy.

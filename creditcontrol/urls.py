@@ -21,6 +21,8 @@ urlpatterns = [
     path("customers/", include(ledger_patterns(customer_list))),
     path("", include("communications.urls")),
     path("", include("followups.urls")),
+    # The customers' self-service page: no login, a link per customer (portal app).
+    path("account/", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),

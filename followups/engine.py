@@ -54,7 +54,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least, Round
 from django.utils import timezone
 
-from communications.models import Promise, PromiseEntry, PromiseStatus
+from communications.models import Promise, PromiseEntry, PromiseStatus, ToDo
 from creditcontrol.roles import can_work_customers
 from ledger.models import Company, LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
@@ -168,6 +168,8 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
                 "customer_id"
             )
         )
+    if plan.pause_on_reply:  # a reply not yet handled: the customer is heard first
+        customers = customers.exclude(id__in=ToDo.objects.replies_unhandled().values("customer_id"))
     return customers.values("id")
 
 

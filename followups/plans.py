@@ -11,7 +11,8 @@ from django.db import transaction
 from communications.models import LetterStyle
 from ledger.models import Company
 
-from .models import FollowUpLevel, FollowUpPlan
+from .languages import DEFAULT_TEXTS
+from .models import FollowUpLevel, FollowUpLevelText, FollowUpPlan
 
 DEFAULT_LEVELS = [
     {
@@ -83,8 +84,21 @@ def plan_for(company: Company) -> FollowUpPlan:
     """The company's plan; created with the default levels when it has none."""
     plan, created = FollowUpPlan.objects.get_or_create(company=company)
     if created:
-        FollowUpLevel.objects.bulk_create(
+        levels = FollowUpLevel.objects.bulk_create(
             FollowUpLevel(plan=plan, sequence=number, **fields)
             for number, fields in enumerate(DEFAULT_LEVELS, start=1)
         )
+        texts = [
+            FollowUpLevelText(level=level, language=language, **DEFAULT_TEXTS[language][n])
+            for language in DEFAULT_TEXTS
+            for n, level in enumerate(levels, start=1)
+        ]
+        texts += [
+            FollowUpLevelText(level=level, language="en", **{
+                k: v for k, v in fields.items() if k in ("email_subject", "email_body",
+                                                          "letter_text")
+            })
+            for level, fields in zip(levels, DEFAULT_LEVELS, strict=True)
+        ]  # fmt: skip
+        FollowUpLevelText.objects.bulk_create(texts)
     return plan

@@ -9,6 +9,7 @@ amount (the database checks it, so a remaining amount can never cross zero).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from decimal import Decimal
 
@@ -165,6 +166,16 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.account_code} {self.name}"
 
+    @property
+    def document_language(self) -> str:
+        """The language of this customer's documents: its own, else the company's."""
+        return self.language or self.company.language
+
+    @property
+    def payment_reference(self) -> str:
+        """What the customer quotes on a payment so that it is matched to its account."""
+        return f"{self.company.code}-{self.account_code}".upper()
+
 
 class Contact(models.Model):
     """A person at a customer; at most one is the credit-control contact who gets reminders."""
@@ -183,7 +194,9 @@ class Contact(models.Model):
     copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
     is_active = models.BooleanField(default=True)
     email_bounced_at = models.DateTimeField(
-        null=True, blank=True, help_text="When mail to this address bounced; cleared when corrected."
+        null=True,
+        blank=True,
+        help_text="When mail to this address bounced; cleared when corrected.",
     )
     external_ref = models.CharField(max_length=64, blank=True)
 
@@ -472,3 +485,36 @@ class MailList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def entry_document_path(instance: EntryDocument, filename: str) -> str:
+    # Random, so that a storage URL (S3, say) cannot be guessed from a document number.
+    return f"entry-documents/{instance.company_id}/{uuid.uuid4().hex}.pdf"
+
+
+class EntryDocument(models.Model):
+    """The PDF of a ledger entry (its invoice or credit note), kept through the storage API.
+
+    Uploaded for an entry, or first on its own (``entry`` empty, found by ``ref``) for the
+    sync to attach by reference.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="document"
+    )
+    ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=entry_document_path, max_length=200)
+    filename = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from creditcontrol.roles import can_edit_ledger, can_work_customers
+from events.models import EventKind
+from events.services import event_emit
 
 from .audit import audit_record, diff, snapshot
 from .models import (
@@ -106,7 +108,18 @@ def customer_update(
     old, new = diff(before, snapshot(customer))
     audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
                  before=old, after=new, source=source)  # fmt: skip
+    if "on_hold" in new:
+        hold_emit(customer, source=source)
     return customer
+
+
+def hold_emit(customer: Customer, *, source: str) -> None:
+    """Tell integrators that the customer was put on hold or released (call it wherever the
+    hold flag changes, in the transaction of the change)."""
+    kind = EventKind.CUSTOMER_HOLD if customer.on_hold else EventKind.CUSTOMER_RELEASED
+    event_emit(kind=kind, company_id=customer.company_id, customer_id=customer.pk,
+               customer={"id": customer.pk, "account_code": customer.account_code,
+                         "external_ref": customer.external_ref}, source=source)  # fmt: skip
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import formats, translation
 from django.utils.html import format_html
 
 register = template.Library()
@@ -21,7 +22,12 @@ def money(value) -> str:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
-    return f"{amount:,.2f}"
+    if not translation.get_language() or translation.get_language().startswith("en"):
+        return f"{amount:,.2f}"
+    # A customer's document in its language: Django's separators (1.234,50 in German).
+    return formats.number_format(
+        amount.quantize(Decimal("0.01")), 2, use_l10n=True, force_grouping=True
+    )
 
 
 @register.filter

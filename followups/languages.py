@@ -1,0 +1,185 @@
+"""Which language a customer's documents are in, and the texts of a level in it.
+
+Decisions:
+- The language is the customer's, else its company's (``Customer.document_language``).
+- A level's texts come from its ``FollowUpLevelText`` in that language, else in the
+  company's language, else the level's own fields. A proposal whose texts a controller
+  edited sends the edited texts as they are.
+- Filling and rendering happen under ``translation.override(language)``, so Django's
+  localisation formats the money and dates (1.234,56 in German, 1,234.56 in English) and
+  the built-in wording (statement, letter headings, footer, page) comes from the
+  ``locale/`` catalogues.
+- The default plan ships in English, German and French (``DEFAULT_TEXTS`` below, by level
+  number); the statement email likewise (``STATEMENT_TEXTS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ledger.models import Customer
+
+from .models import FollowUpLevel, FollowUpLevelText, Proposal
+
+LANGUAGES = ("en", "de", "fr")
+TEXT_FIELDS = ("email_subject", "email_body", "letter_text")
+
+
+def level_texts(level: FollowUpLevel, language: str) -> dict[str, str]:
+    """The level's email subject, email body and letter text in ``language``."""
+    rows = {t.language: t for t in FollowUpLevelText.objects.filter(level=level)}
+    company_language = level.plan.company.language
+    out = {}
+    for field in TEXT_FIELDS:
+        value = ""
+        for lang in (language, company_language):
+            row = rows.get(lang)
+            if row is not None and getattr(row, field):
+                value = getattr(row, field)
+                break
+        out[field] = value or getattr(level, field)
+    return out
+
+
+def proposal_texts(p: Proposal) -> dict[str, str]:
+    """What executing the proposal sends: edited texts as typed, else the level's texts in
+    the customer's language."""
+    if p.texts_edited:
+        return {f: getattr(p, f) or getattr(p.level, f) for f in TEXT_FIELDS}
+    return level_texts(p.level, p.customer.document_language)
+
+
+def in_language(customer: Customer) -> Any:
+    """``with in_language(customer):`` renders and formats in the customer's language."""
+    return translation.override(customer.document_language)
+
+
+def portal_footer(url: str) -> str:
+    """The line under every email: the customer's self-service page (in the active language)."""
+    return "\n\n-- \n" + _(
+        "See your open items, download copies, query an invoice or tell us when you will "
+        "pay: %(url)s"
+    ) % {"url": url}
+
+
+STATEMENT_TEXTS = {
+    "en": (
+        "{company}: statement of account at {date}",
+        "Dear {contact},\n\nPlease find attached your statement of account with {company} at "
+        "{date}. It lists every item open on your account: the balance is {total}, of which "
+        "{overdue} is past its due date.\n\nIf anything on it is not as your records show, "
+        "please reply to this email and we will look into it.\n\nKind regards,\n{controller}\n"
+        "{company}",
+    ),
+    "de": (
+        "{company}: Kontoauszug zum {date}",
+        "Sehr geehrte(r) {contact},\n\nanbei erhalten Sie Ihren Kontoauszug bei {company} zum "
+        "{date}. Er führt alle offenen Posten Ihres Kontos auf: der Saldo beträgt {total}, "
+        "davon sind {overdue} überfällig.\n\nSollte etwas nicht mit Ihren Unterlagen "
+        "übereinstimmen, antworten Sie bitte auf diese E-Mail; wir gehen dem nach.\n\n"
+        "Mit freundlichen Grüßen\n{controller}\n{company}",
+    ),
+    "fr": (
+        "{company} : relevé de compte au {date}",
+        "Madame, Monsieur {contact},\n\nVeuillez trouver ci-joint votre relevé de compte "
+        "chez {company} au {date}. Il liste toutes les pièces ouvertes de votre compte : le "
+        "solde est de {total}, dont {overdue} échu.\n\nSi quelque chose ne correspond pas à "
+        "vos écritures, répondez à ce courriel et nous vérifierons.\n\nCordialement,\n"
+        "{controller}\n{company}",
+    ),
+}
+
+# The default plan's texts per language, by level number (the English ones are in plans.py).
+DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
+    "de": {
+        1: {
+            "email_subject": "{company}: Rechnungen bald fällig",
+            "email_body": (
+                "Sehr geehrte(r) {contact},\n\nwir möchten Sie freundlich darauf hinweisen, "
+                "dass die folgenden Rechnungen in Kürze fällig werden. Der beigefügte "
+                "Kontoauszug führt alle offenen Posten auf.\n\n{entries}\n\nVielen Dank\n"
+                "{controller}\n{company}"
+            ),
+        },
+        2: {
+            "email_subject": "{company}: Zahlungserinnerung, {total} überfällig",
+            "email_body": (
+                "Sehr geehrte(r) {contact},\n\nlaut unseren Unterlagen sind auf Ihrem Konto "
+                "{overdue} überfällig. Bitte veranlassen Sie die Zahlung oder teilen Sie uns "
+                "mit, falls etwas unklar ist.\n\n{entries}\n\nMit freundlichen Grüßen\n"
+                "{controller}\n{company}"
+            ),
+        },
+        3: {
+            "email_subject": "{company}: zweite Mahnung, {total} überfällig",
+            "email_body": (
+                "Sehr geehrte(r) {contact},\n\ntrotz unserer Erinnerung sind {overdue} "
+                "weiterhin überfällig. Wir werden Sie in Kürze anrufen; um umgehende Zahlung "
+                "wird gebeten.\n\n{entries}\n\nMit freundlichen Grüßen\n{controller}\n"
+                "{company}"
+            ),
+        },
+        4: {
+            "letter_text": (
+                "Sehr geehrte(r) {contact},\n\ndie folgenden Rechnungen sind trotz unserer "
+                "Erinnerungen unbezahlt. Der Gesamtbetrag von {total} ist erheblich "
+                "überfällig. Bitte zahlen Sie ihn innerhalb von sieben Tagen ab dem Datum "
+                "dieses Schreibens.\n\n{entries}\n\nMit freundlichen Grüßen\n{controller}"
+            ),
+        },
+        5: {
+            "letter_text": (
+                "Sehr geehrte(r) {contact},\n\nLETZTE MAHNUNG. Auf Ihrem Konto sind {total} "
+                "überfällig. Geht die Zahlung nicht innerhalb von sieben Tagen ein, sperren "
+                "wir das Konto und können die Forderung ohne weitere Ankündigung dem Inkasso "
+                "übergeben.\n\n{entries}\n\nHochachtungsvoll\n{controller}"
+            ),
+        },
+    },
+    "fr": {
+        1: {
+            "email_subject": "{company} : factures bientôt échues",
+            "email_body": (
+                "Madame, Monsieur {contact},\n\nNous vous signalons que les factures "
+                "ci-dessous arrivent bientôt à échéance. Le relevé joint liste toutes les "
+                "pièces ouvertes de votre compte.\n\n{entries}\n\nMerci,\n{controller}\n"
+                "{company}"
+            ),
+        },
+        2: {
+            "email_subject": "{company} : rappel de paiement, {total} échu",
+            "email_body": (
+                "Madame, Monsieur {contact},\n\nSelon nos écritures, {overdue} est échu sur "
+                "votre compte. Merci de procéder au paiement ou de nous signaler tout "
+                "désaccord.\n\n{entries}\n\nCordialement,\n{controller}\n{company}"
+            ),
+        },
+        3: {
+            "email_subject": "{company} : deuxième rappel, {total} échu",
+            "email_body": (
+                "Madame, Monsieur {contact},\n\nMalgré notre rappel, {overdue} reste échu. "
+                "Nous vous appellerons prochainement ; un paiement par retour serait "
+                "apprécié.\n\n{entries}\n\nCordialement,\n{controller}\n{company}"
+            ),
+        },
+        4: {
+            "letter_text": (
+                "Madame, Monsieur {contact},\n\nLes factures suivantes restent impayées "
+                "malgré nos rappels. Le total de {total} est largement échu. Merci de le "
+                "régler sous sept jours à compter de la date de cette lettre.\n\n{entries}"
+                "\n\nVeuillez agréer nos salutations distinguées,\n{controller}"
+            ),
+        },
+        5: {
+            "letter_text": (
+                "Madame, Monsieur {contact},\n\nMISE EN DEMEURE. {total} est échu sur votre "
+                "compte. Faute de paiement sous sept jours, nous bloquerons le compte et "
+                "pourrons confier la créance au recouvrement sans autre préavis.\n\n"
+                "{entries}\n\nVeuillez agréer nos salutations distinguées,\n{controller}"
+            ),
+        },
+    },
+}
