@@ -231,6 +231,18 @@ def managers_of(company: Company) -> list:
     )
 
 
+def person_for(customer: Customer) -> Any:
+    """Who acts for the company when no person does (the self-service page, an email
+    received): the customer's controller, else the company's first credit manager."""
+    company = customer.company
+    members = set(company.members.values_list("pk", flat=True))
+    candidates = [customer.controller] if customer.controller_id else []
+    for person in [*candidates, *managers_of(company)]:
+        if person.is_active and person.pk in members and can_work_customers(person):
+            return person
+    raise ValidationError(f"{customer} has no controller and {company} no credit manager.")
+
+
 def notify(*, users: Iterable[Any], company: Company, text: str, customer: Customer | None = None,
            link: str = "", call_action: Any = None) -> list[Notification]:  # fmt: skip
     """Notify users in the app, and by email once the transaction commits."""

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import role_required
-from ledger.models import Application, AuditEvent, LedgerEntry
+from ledger.models import Application, AuditEvent, EntryDocument, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
 
 from .forms import show_service_errors
@@ -371,5 +371,6 @@ def entry_detail(request, entry_id: int):
             "communications": entry.communications.select_related("our_contact", "outcome"),
             "notes": entry.notes.select_related("created_by", "communication"),
             "history": _history(entry, [d.pk for d in disputes], [p.pk for p in promises]),
+            "entry_document": EntryDocument.objects.filter(entry=entry).first(),
         },
     )

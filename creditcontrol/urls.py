@@ -5,7 +5,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from communications.views_customer_list import customer_list
+from inbound.views import attachment as inbound_attachment
+from inbound.views import inbound_email
 from ledger.urls import ledger_patterns
+from portal.settings_views import portal_settings
 
 from . import views
 from .api import router
@@ -23,6 +26,10 @@ urlpatterns = [
     path("", include("followups.urls")),
     # The customers' self-service page: no login, a link per customer (portal app).
     path("account/", include("portal.urls")),
+    path("settings/self-service/", portal_settings, name="portal-settings"),
+    path("settings/webhooks/", include("webhooks.urls")),
+    path("api/v1/inbound/email/", inbound_email, name="inbound-email"),
+    path("inbound/attachments/<int:pk>/", inbound_attachment, name="inbound-attachment"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),

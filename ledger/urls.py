@@ -7,12 +7,22 @@ this namespace (``ledger_patterns``).
 
 from django.urls import path
 
-from . import views, views_customer_bulk, views_import
+from . import views, views_customer_bulk, views_documents, views_import
 
 app_name = "ledger"
 
 urlpatterns = [
     path("import/", views_import.csv_import, name="csv-import"),
+    path(
+        "entries/<int:entry_id>/document.pdf",
+        views_documents.document_download,
+        name="entry-document",
+    ),
+    path(
+        "entries/<int:entry_id>/document/",
+        views_documents.document_upload,
+        name="entry-document-upload",
+    ),
     path("new/", views_customer_bulk.customer_create, name="customer-create"),
     path("bulk/", views_customer_bulk.customers_bulk, name="customers-bulk"),
     path("lists/<int:pk>/delete/", views_customer_bulk.mail_list_delete, name="mail-list-delete"),

@@ -35,8 +35,7 @@ from communications.models import (
 )
 from communications.promises import dispute_set, promise_create
 from communications.services import customer_balance_lcy
-from communications.todos import managers_of, notify
-from creditcontrol.roles import can_work_customers
+from communications.todos import notify, person_for
 from events.models import EventKind
 from events.services import event_emit
 from ledger.models import Customer, LedgerEntry
@@ -47,13 +46,12 @@ VISIT_EVERY = dt.timedelta(minutes=30)
 
 def acting_for(customer: Customer) -> Any:
     """The person the page's actions are recorded under (see the module's decisions)."""
-    company = customer.company
-    members = set(company.members.values_list("pk", flat=True))
-    candidates = [customer.controller] if customer.controller_id else []
-    for person in [*candidates, *managers_of(company)]:
-        if person.is_active and person.pk in members and can_work_customers(person):
-            return person
-    raise ValidationError("Nobody at the company can take this request at the moment.")
+    try:
+        return person_for(customer)
+    except ValidationError:
+        raise ValidationError(
+            "Nobody at the company can take this request at the moment."
+        ) from None
 
 
 def _record(customer: Customer, person: Any, subject: str, notes: str = "",

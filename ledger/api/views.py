@@ -17,6 +17,7 @@ from ..filters import (
 )
 from ..models import Application, AuditEvent, Company, Contact, Customer, LedgerEntry
 from ..services import can_work_customers_or_sync
+from .documents import EntryDocumentActions
 from .serializers import (
     ApplicationSerializer,
     AuditEventSerializer,
@@ -112,6 +113,7 @@ class ContactViewSet(viewsets.ModelViewSet):
 
 
 class LedgerEntryViewSet(
+    EntryDocumentActions,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.RetrieveModelMixin,

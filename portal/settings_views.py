@@ -1,0 +1,41 @@
+"""The self-service page's settings per company (managers): bank details and "Pay now"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from creditcontrol.roles import is_manager, role_required
+from ledger.models import Company
+
+from .models import PortalSettings
+
+
+class PortalSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PortalSettings
+        fields = ["bank_details", "pay_url_template"]
+
+
+@role_required
+def portal_settings(request):
+    if not is_manager(request.user):
+        raise PermissionDenied("Only credit managers and administrators.")
+    companies = list(Company.objects.visible_to(request.user))
+    forms_by_company = []
+    for company in companies:
+        row = PortalSettings.objects.filter(company=company).first() or PortalSettings(
+            company=company
+        )
+        form = PortalSettingsForm(
+            request.POST if request.POST.get("company") == str(company.pk) else None,
+            instance=row, prefix=f"c{company.pk}",
+        )  # fmt: skip
+        if form.is_bound and form.is_valid():
+            form.save()
+            messages.success(request, f"Self-service page of {company} saved.")
+            return redirect("portal-settings")
+        forms_by_company.append((company, form))
+    return render(request, "portal/settings.html", {"forms": forms_by_company, "nav": "settings"})
