@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .querysets import (
     ApplicationQuerySet,
@@ -228,10 +229,11 @@ class Contact(models.Model):
 
 
 class EntryType(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    DEBIT_MEMO = "debit_memo", "Debit memo"
-    CREDIT_NOTE = "credit_note", "Credit note"
-    PAYMENT = "payment", "Payment"
+    # Translated: a customer's statement names them in its language.
+    INVOICE = "invoice", gettext_lazy("Invoice")
+    DEBIT_MEMO = "debit_memo", gettext_lazy("Debit memo")
+    CREDIT_NOTE = "credit_note", gettext_lazy("Credit note")
+    PAYMENT = "payment", gettext_lazy("Payment")
 
 
 DEBIT_TYPES = (EntryType.INVOICE, EntryType.DEBIT_MEMO)
