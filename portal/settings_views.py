@@ -14,6 +14,11 @@ from .models import PortalSettings
 
 
 class PortalSettingsForm(forms.ModelForm):
+    pay_url_template = forms.URLField(
+        label="Payment page URL template", max_length=500, required=False, assume_scheme="https",
+        help_text=PortalSettings._meta.get_field("pay_url_template").help_text,
+    )  # fmt: skip
+
     class Meta:
         model = PortalSettings
         fields = ["bank_details", "pay_url_template"]

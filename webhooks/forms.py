@@ -8,7 +8,7 @@ from ledger.models import Company
 
 class EndpointForm(forms.Form):
     company = forms.ModelChoiceField(queryset=Company.objects.none())
-    url = forms.URLField(label="URL", max_length=500)
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EventKind.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every event.",

@@ -17,7 +17,7 @@ class Endpoint(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=128, help_text="Signs each delivery (HMAC-SHA256).")
-    events = models.JSONField(default=list, help_text="Event kinds; empty means every kind.")
+    events = models.JSONField(default=list, blank=True, help_text="Event kinds; empty: every kind.")
     is_active = models.BooleanField(default=True)
     description = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
