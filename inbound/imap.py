@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import re
 import ssl
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from .services import inbound_take
 
 logger = logging.getLogger(__name__)
 BATCH = 100
+UID_RE = re.compile(rb"UID (\d+)")
 
 
 @dataclass
@@ -65,6 +67,7 @@ def poll(*, limit: int = 5000) -> PollResult:
                     continue
                 result.new += new
                 done.append(uid)
+            done = [uid for uid in done if uid]
             if done:
                 box.uid("STORE", b",".join(done), "+FLAGS.SILENT", r"(\Seen)")
         box.logout()
@@ -72,5 +75,5 @@ def poll(*, limit: int = 5000) -> PollResult:
 
 
 def _uid(head: bytes) -> bytes:
-    parts = head.split()
-    return parts[parts.index(b"UID") + 1] if b"UID" in parts else b""
+    found = UID_RE.search(head)
+    return found.group(1) if found else b""

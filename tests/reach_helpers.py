@@ -24,7 +24,9 @@ def tiny_pdf(label: str = "Invoice") -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out
 
 
@@ -47,7 +49,9 @@ def email_bytes(*, sender: str, to: str, subject: str = "Re: payment reminder",
     return msg.as_bytes()
 
 
-def bounce_bytes(*, failed: str, original_id: str, message_id: str = "<bounce-1@mx.example>") -> bytes:
+def bounce_bytes(
+    *, failed: str, original_id: str, message_id: str = "<bounce-1@mx.example>"
+) -> bytes:
     return (
         "From: Mail Delivery System <MAILER-DAEMON@mx.example>\r\n"
         "To: credit-control@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"

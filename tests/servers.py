@@ -183,7 +183,7 @@ def http_receiver(status: int = 200):
     receiver = Receiver(status=status)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.requests.append({"path": self.path, "headers": dict(self.headers),
                                       "body": body})  # fmt: skip
@@ -215,7 +215,7 @@ def smtp_server():
         def __init__(self):
             self.messages = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope)
             return "250 OK"
 

@@ -54,7 +54,9 @@ def test_event_is_written_with_the_change_and_rolled_back_with_it(customer, mana
     customer_update(user=manager, customer=customer, on_hold=True)
     customer_update(user=manager, customer=customer, on_hold=False)
     assert list(Event.objects.order_by("id").values_list("kind", flat=True)) == [
-        EventKind.CUSTOMER_HOLD, EventKind.CUSTOMER_RELEASED]
+        EventKind.CUSTOMER_HOLD,
+        EventKind.CUSTOMER_RELEASED,
+    ]
 
 
 @pytest.mark.django_db
@@ -119,7 +121,8 @@ def test_receiver_replays_a_delivery_through_the_api(customer, integrator, manag
         deliver()
         log = api.get("/api/v1/webhook-deliveries/").json()["results"]
         assert [(row["event_type"], row["status"], row["response_code"]) for row in log] == [
-            ("customer.hold", "delivered", 200)]
+            ("customer.hold", "delivered", 200)
+        ]
         replay = api.post(f"/api/v1/webhook-deliveries/{log[0]['id']}/replay/")
         assert replay.status_code == 201
         deliver()
