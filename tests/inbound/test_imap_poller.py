@@ -109,8 +109,6 @@ def test_thousand_replies_from_the_imap_box(mailbox, imap_settings, customer, co
     seconds = time.perf_counter() - started
     assert (result.seen, result.new, result.failed) == (1000, 1000, 0)
     assert InboundMessage.objects.filter(kind="reply").count() == 1000
+    figure = f"1,000 replies taken from the IMAP box in {seconds:.1f} s ({1000 / seconds:.0f}/s)"
     with capsys.disabled():
-        print(
-            f"\n[figure] 1,000 replies taken from the IMAP box in {seconds:.1f} s "  # noqa: T201
-            f"({1000 / seconds:.0f}/s)"
-        )
+        print(f"\n[figure] {figure}")  # noqa: T201

@@ -65,7 +65,6 @@ def test_reply_to_the_reply_address_is_recorded_with_text_attachments_and_a_todo
 
 @pytest.mark.django_db
 def test_same_message_twice_is_recorded_once(account, clock):
-    customer, _ = account
     raw = email_bytes(sender="jo@bolt.example", to="credit-control@example.com",
                       message_id="<same@bolt.example>")  # fmt: skip
     first, new1 = inbound_take(raw, source="imap")
@@ -110,7 +109,7 @@ def test_automatic_reply_is_recorded_but_pauses_nothing(account, clock):
 
 @pytest.mark.django_db
 def test_bounce_marks_the_contacts_address_as_bouncing(account, clock):
-    customer, contact = account
+    _customer, contact = account
     message, _ = inbound_take(bounce_bytes(failed="jo@bolt.example",
                                            original_id="<sent-9@example.com>"), source="imap")  # fmt: skip
     contact.refresh_from_db()
@@ -177,7 +176,6 @@ def test_inbound_endpoint_is_off_without_a_secret(client, settings):
 @pytest.mark.django_db
 def test_attachment_download_is_refused_to_an_outsider(client, account, outsider, controller,
                                                        clock):  # fmt: skip
-    customer, _ = account
     message, _ = inbound_take(email_bytes(sender="jo@bolt.example", to="x@example.com",
                                           attachments=[("a.pdf", tiny_pdf())]), source="api")  # fmt: skip
     pk = message.attachments.get().pk
