@@ -54,7 +54,7 @@ def url(link, tail: str = "") -> str:
 
 @pytest.mark.django_db
 def test_page_shows_open_items_in_the_customers_language_and_records_one_visit(client, account):
-    customer, late, soon, link = account
+    customer, _late, _soon, link = account
     page = client.get(url(link))
     assert page.status_code == 200
     html = page.content.decode()
@@ -85,7 +85,7 @@ def test_bad_expired_and_revoked_links_say_so_and_reveal_nothing(client, account
 @pytest.mark.django_db
 def test_dispute_is_recorded_controller_notified_and_chasing_of_it_stops(client, account,
                                                                          controller):  # fmt: skip
-    customer, late, soon, link = account
+    customer, late, _soon, link = account
     plan = plan_for(customer.company)
     before = {e.pk for e in chaseable_entries(company=customer.company, plan=plan,
                                               as_of=NOW.date())}  # fmt: skip
@@ -108,7 +108,7 @@ def test_dispute_is_recorded_controller_notified_and_chasing_of_it_stops(client,
 
 @pytest.mark.django_db
 def test_promise_is_recorded_for_the_chosen_invoices(client, account):
-    customer, late, soon, link = account
+    _customer, late, soon, link = account
     response = client.post(url(link, "promise/"), {"entries": [soon.pk],
                                                    "promised_on": "2026-12-05"})  # fmt: skip
     assert response.status_code == 302
@@ -135,7 +135,7 @@ def test_another_customers_entry_cannot_be_disputed_or_downloaded(client, accoun
 
 @pytest.mark.django_db
 def test_statement_and_copy_download_in_german_and_on_the_timeline(client, account):
-    customer, late, soon, link = account
+    _customer, late, _soon, link = account
     copy = client.get(url(link, f"copies/{late.pk}.pdf"))
     assert copy.status_code == 200 and copy["Content-Type"] == "application/pdf"
     assert b"".join(copy.streaming_content if copy.streaming else [copy.content]).startswith(
