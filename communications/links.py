@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -66,7 +67,9 @@ def link_url(link: CustomerLink) -> str:
 
 
 def reply_domain() -> str:
-    return getattr(settings, "REPLY_DOMAIN", "") or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    """REPLY_DOMAIN, else the domain of DEFAULT_FROM_EMAIL ("Name <a@b>" or "a@b")."""
+    configured = getattr(settings, "REPLY_DOMAIN", "")
+    return configured or parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
 
 
 def reply_address(link: CustomerLink) -> str:

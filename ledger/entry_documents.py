@@ -80,7 +80,7 @@ def entry_document_set(*, user: Any, entry: LedgerEntry, upload: IO[bytes] | byt
     doc.entry = entry
     doc.save(update_fields=["entry"])
     audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE, source=source,
-                 before={}, after={"document": doc.filename, "document_size": doc.size})  # fmt: skip
+                 before={}, after={"invoice_copy": doc.filename, "invoice_copy_bytes": doc.size})  # fmt: skip
     return doc
 
 
