@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Company, Contact, DebtorRating, LedgerEntry
 
-from . import documents, entry_actions, execution
+from . import documents, entry_actions, execution, languages
 from .filters import ProposalFilter
 from .forms import (
     EXCLUDE_PERIODS,
@@ -228,11 +228,12 @@ def proposal_letter_pdf(request, pk: int):
     """The letter as it would be printed now, with the proposal's (possibly edited) text."""
     proposal = _visible_proposal(request, pk)
     level = proposal.level
-    content = documents.letter_pdf(
-        customer=proposal.customer, level=level, entries=_lines(proposal),
-        text=proposal.letter_text or level.letter_text, as_of=proposal.company.today(),
-        letter_style=level.letter_style,
-    )  # fmt: skip
+    with languages.in_language(proposal.customer):
+        content = documents.letter_pdf(
+            customer=proposal.customer, level=level, entries=_lines(proposal),
+            text=languages.proposal_texts(proposal)["letter_text"],
+            as_of=proposal.company.today(), letter_style=level.letter_style,
+        )  # fmt: skip
     filename = f"letter-{proposal.customer.account_code}-{proposal.company.today():%Y%m%d}.pdf"
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename,
                         content_type="application/pdf")  # fmt: skip

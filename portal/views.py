@@ -42,7 +42,9 @@ def _guard(view):
             response = view(request, link, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex"
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin (not no-referrer): the forms need their Origin for the CSRF check,
+        # and no other site learns the link from a Referer.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     wrapped.__name__ = view.__name__

@@ -226,3 +226,20 @@ def smtp_server():
         yield controller, handler
     finally:
         controller.stop()
+
+
+def _check_dovecot() -> None:
+    """CI's smoke check: start a private Dovecot, deliver one message over IMAPS, read it."""
+    with dovecot_server() as server:
+        server.deliver(
+            b"From: ci@example.com\r\nSubject: ci\r\nMessage-ID: <ci@example.com>\r\n\r\nok\r\n"
+        )
+        with server.client() as box:
+            _typ, count = box.select("INBOX")
+            box.logout()
+        assert int(count[0]) == 1, count
+        print(f"dovecot: IMAPS on 127.0.0.1:{server.port}, self-signed, 1 message delivered")  # noqa: T201
+
+
+if __name__ == "__main__":
+    _check_dovecot()
