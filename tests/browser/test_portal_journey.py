@@ -82,7 +82,7 @@ def test_german_customer_queries_one_invoice_and_promises_another(live_site, pag
     try:
         customer_page.goto(link)
         expect(customer_page.locator("h1")).to_contain_text("Ihr Konto, Kölner Baustoffe GmbH")
-        expect(customer_page.locator("#entry-%d" % first.pk)).to_contain_text("1.234,50")
+        expect(customer_page.locator(f"#entry-{first.pk}")).to_contain_text("1.234,50")
         with customer_page.expect_download() as download:
             customer_page.locator(f"#entry-{first.pk}").get_by_role("link",
                                                                      name="Herunterladen").click()  # fmt: skip
