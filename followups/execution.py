@@ -50,7 +50,6 @@ from . import placeholders
 from .entry_actions import add_months
 from .models import (
     Channel,
-    EntryLevel,
     FollowUpAction,
     FollowUpActionEntry,
     FollowUpLevel,
@@ -139,26 +138,22 @@ def _record_levels(user: Any, p: Proposal, lines: list[ProposalEntry], as_of: dt
                    source: str) -> None:  # fmt: skip
     """Raise each entry's last executed level to its line's level (never lower it), audited."""
     wanted = {line.entry_id: line.level for line in lines if line.level}
-    current = {
-        row.entry_id: row.level
-        for row in EntryLevel.objects.select_for_update().filter(entry_id__in=list(wanted))
-    }
-    rows, events = [], []
+    current = {e.pk: e for e in LedgerEntry.objects.select_for_update().filter(pk__in=list(wanted))}
+    events, by_level = [], {}
     for entry_id, level in sorted(wanted.items()):
-        before = current.get(entry_id)
-        if before is not None and before >= level:
-            continue
-        row = EntryLevel(entry_id=entry_id, company_id=p.company_id, level=level, executed_on=as_of)
-        rows.append(row)
+        before = current[entry_id].followup_level
+        if before >= level or current[entry_id].followup_level_on == as_of:
+            continue  # levels only climb, and at most one a day
+        by_level.setdefault(level, []).append(entry_id)
         events.append(audit_event(
-            user=user, obj=row, source=source,
-            action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
-            before={} if before is None else {"level": before},
-            after={"level": level, "executed_on": as_of.isoformat(), "proposal": p.pk},
+            user=user, obj=current[entry_id], source=source,
+            action=AuditEvent.Action.UPDATE,
+            before={"followup_level": before},
+            after={"followup_level": level, "followup_level_on": as_of.isoformat(),
+                   "proposal": p.pk},
         ))  # fmt: skip
-    EntryLevel.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["entry"], update_fields=["level", "executed_on"]
-    )
+    for level, ids in by_level.items():
+        LedgerEntry.objects.filter(pk__in=ids).update(followup_level=level, followup_level_on=as_of)
     audit_bulk(events)
 
 

@@ -242,7 +242,12 @@ def proposal_letter_pdf(request, pk: int):
 
 
 def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
-    lines = _lines(proposal)
+    """The entries panel; after an entry action (which brings the proposal in step at
+    once) it is re-read, and its level, count and total are swapped into the row too."""
+    figures_oob = request.method == "POST"
+    if figures_oob:
+        proposal = _visible_proposal(request, proposal.pk)
+    lines = _lines(proposal) if proposal.is_live else []
     today = proposal.company.today()
     for line in lines:
         entry = line.entry
@@ -258,6 +263,7 @@ def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
         or RatingForm(initial={"rating": proposal.customer.debtor_rating}),
         "exclude_errors": forms.get("exclude_errors", []),
         "date_errors": forms.get("date_errors", {}),
+        "figures_oob": figures_oob,
     }
     return render(request, "followups/_entries_panel.html", context)
 
