@@ -92,7 +92,7 @@ def _check_access(user: Any, proposal: Proposal) -> None:
     require_company(user, proposal.company, check=can_work_customers)
 
 
-def _lines_left(p: Proposal, as_of: dt.date) -> list[ProposalEntry]:
+def lines_to_send(p: Proposal, as_of: dt.date) -> list[ProposalEntry]:
     """The proposal's lines whose entries are still to be chased on ``as_of``: still open,
     not excluded, not expected to be paid later (in due-date order)."""
     excluded = Q(entry__exclude_forever=True) | Q(entry__exclude_until__gt=as_of)
@@ -247,7 +247,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     level, customer = p.level, p.customer
     if customer.exclude_from_followups:
         raise ValidationError(f"{customer} is now excluded from follow-ups; nothing was sent.")
-    lines = _lines_left(p, as_of)
+    lines = lines_to_send(p, as_of)
     if not any(line.level for line in lines):
         raise ValidationError(
             "The entries this proposal was made for have been paid, excluded or given a later "
@@ -367,7 +367,7 @@ def proposal_skip(*, user: Any, proposal: Proposal, note: str = "",
     require_company(user, proposal.company, check=can_work_customers)
     p = _locked(proposal)
     as_of = p.company.today()
-    lines = _lines_left(p, as_of)
+    lines = lines_to_send(p, as_of)
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, Channel.SKIPPED, note=(note or "").strip())
     _close(user, p, ProposalStatus.SKIPPED, source)
