@@ -226,7 +226,7 @@ def test_an_excluded_invoice_leaves_the_proposal_and_the_email_at_once(
 def test_a_dispute_or_a_payment_by_sync_refreshes_the_open_proposal(company, chased, integrator,
                                                                    controller):  # fmt: skip
     with at(TODAY):
-        first, second = sync_invoices(integrator, company, chased, ("E-1", 10, "100.00"),
+        first, _second = sync_invoices(integrator, company, chased, ("E-1", 10, "100.00"),
                                       ("E-2", 20, "60.00"))  # fmt: skip
         run_now(controller, company)
         response = api(controller).post("/api/v1/disputes/", {
