@@ -18,6 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communications.models import Dispute
 from ledger.models import Company, Contact, Customer, LedgerEntry
 
 PLACEHOLDERS = (
@@ -89,6 +90,28 @@ def totals_by_currency(entries: Iterable[LedgerEntry]) -> dict[str, Decimal]:
     return {ccy: sums[ccy].quantize(CENT) for ccy in sorted(sums)}
 
 
+def disputed_amounts(entries: Iterable[LedgerEntry]) -> dict[int, Decimal]:
+    """The open disputed part of each entry that has one, in the entry's currency (never
+    above its remaining amount), in one query."""
+    rows = {e.pk: e for e in entries}
+    found = Dispute.objects.filter(entry_id__in=list(rows), ended_on__isnull=True, amount__gt=0)
+    return {
+        entry_id: min(amount, rows[entry_id].remaining)
+        for entry_id, amount in found.values_list("entry_id", "amount")
+    }
+
+
+def owed_by_currency(entries: Iterable[LedgerEntry],
+                     disputed: dict[int, Decimal]) -> dict[str, Decimal]:  # fmt: skip
+    """What the entries still owe per currency, less their disputed parts: the amount a
+    reminder asks for (the proposal's total, in the entries' own currencies)."""
+    sums: dict[str, Decimal] = {}
+    for entry in entries:
+        owed = entry.remaining - disputed.get(entry.pk, ZERO)
+        sums[entry.currency] = sums.get(entry.currency, ZERO) + owed
+    return {ccy: sums[ccy].quantize(CENT) for ccy in sorted(sums)}
+
+
 def money_list(sums: dict[str, Decimal], fallback_currency: str) -> str:
     """``{"GBP": 10, "USD": 5}`` → ``10.00 GBP and 5.00 USD``; zero in ``fallback_currency``."""
     if not sums:
@@ -103,10 +126,13 @@ ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-def entries_text(entries: Iterable[Any], company: Company | None = None) -> str:
+def entries_text(entries: Iterable[Any], company: Company | None = None,
+                 disputed: dict[int, Decimal] | None = None) -> str:  # fmt: skip
     """The entries as a plain-text table for an email: document number, date, due date,
-    currency and remaining amount, with a total per currency underneath."""
+    currency and remaining amount, with what is asked for per currency underneath (less
+    any disputed part, which is said)."""
     rows = ledger_entries(entries)
+    disputed = disputed_amounts(rows) if disputed is None else disputed
     if not rows:
         return _("(no open items)")
     table = [tuple(str(c) for c in ENTRY_COLUMNS)] + [
@@ -124,10 +150,17 @@ def entries_text(entries: Iterable[Any], company: Company | None = None) -> str:
 
     out = [line(table[0]), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in table[1:]]
-    for ccy, amount in totals_by_currency(rows).items():
+    for ccy, amount in owed_by_currency(rows, disputed).items():
         out.append(
             _("Total %(currency)s: %(amount)s") % {"currency": ccy, "amount": amount_text(amount)}
         )
+    in_dispute: dict[str, Decimal] = {}
+    for e in rows:
+        if e.pk in disputed:
+            in_dispute[e.currency] = in_dispute.get(e.currency, ZERO) + disputed[e.pk]
+    for ccy, amount in sorted(in_dispute.items()):
+        out.append(_("(In dispute, not asked for: %(amount)s %(currency)s)")
+                   % {"amount": amount_text(amount), "currency": ccy})  # fmt: skip
     return "\n".join(out)
 
 
@@ -141,10 +174,12 @@ def values(
 ) -> dict[str, str]:
     """Every placeholder's value for this customer, these entries and this date.
 
-    {total} is what the listed entries still owe (net of any credits among them), {overdue}
+    {total} is what the listed entries still owe (net of any credits among them and of
+    their disputed parts: what the reminder asks for), {overdue}
     what their invoices and debit memos owe past the due date on ``as_of`` (per currency
     when they are in several)."""
     rows = ledger_entries(entries)
+    disputed = disputed_amounts(rows)
     company = customer.company
     contact = contact or credit_contact(customer)
     controller = controller or customer.controller
@@ -154,11 +189,11 @@ def values(
         "customer": customer.name,
         "contact": (contact.full_name if contact else "") or str(NO_CONTACT),
         "company": company.name,
-        "total": money_list(totals_by_currency(rows), customer.currency),
-        "overdue": money_list(totals_by_currency(overdue), customer.currency),
+        "total": money_list(owed_by_currency(rows, disputed), customer.currency),
+        "overdue": money_list(owed_by_currency(overdue, disputed), customer.currency),
         "currency": customer.currency,
         "date": long_date(as_of),
-        "entries": entries_text(rows, company),
+        "entries": entries_text(rows, company, disputed),
         "controller": (
             (controller.get_full_name() or controller.get_username())
             if controller

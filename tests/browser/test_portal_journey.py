@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from followups.engine import run_followups
-from followups.models import EntryLevel, Proposal, ProposalStatus
+from followups.models import Proposal, ProposalStatus
 from followups.plans import plan_for
 from ledger.entry_documents import entry_document_set
 from tests.factories import ContactFactory, CustomerFactory, EntryFactory
@@ -57,8 +57,8 @@ def test_german_customer_queries_one_invoice_and_promises_another(live_site, pag
         entry_document_set(user=controller, entry=e, upload=tiny_pdf(e.document_no),
                            filename=f"{e.document_no}.pdf")  # fmt: skip
         # Reminded up to level 3 already: the next is the formal letter (level 4).
-        EntryLevel.objects.create(entry=e, company=company, level=3,
-                                  executed_on=today - dt.timedelta(days=20))  # fmt: skip
+        e.followup_level, e.followup_level_on = 3, today - dt.timedelta(days=20)
+        e.save(update_fields=["followup_level", "followup_level_on"])
     plan_for(company)
     run_followups(company=company, as_of=today, trigger="command")
     proposal = Proposal.objects.get(customer=customer, status=ProposalStatus.OPEN)
