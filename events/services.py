@@ -37,11 +37,10 @@ def event_emit(*, kind: str, company_id: int, customer_id: int | None = None,
 
 
 def _wake_worker() -> None:
-    # The webhooks app sits above this one: it is found by name, never imported here.
+    # The webhooks app sits above this one: its task is found by name, never imported here.
     from celery import current_app
-    from django.conf import settings
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: the tests and `deliver_webhooks` do it
+    if current_app.conf.task_always_eager:  # no worker (the tests): `deliver_webhooks` runs it
         return
     try:
         current_app.send_task("webhooks.tasks.deliver_webhooks")
