@@ -8,7 +8,7 @@ from communications.views_customer_list import customer_list
 from inbound.views import attachment as inbound_attachment
 from inbound.views import inbound_email
 from ledger.urls import ledger_patterns
-from portal.settings_views import portal_settings
+from portal.settings_views import links_revoke_view, portal_settings
 
 from . import views
 from .api import router
@@ -27,6 +27,7 @@ urlpatterns = [
     # The customers' self-service page: no login, a link per customer (portal app).
     path("account/", include("portal.urls")),
     path("settings/self-service/", portal_settings, name="portal-settings"),
+    path("customers/<int:pk>/self-service/revoke/", links_revoke_view, name="portal-links-revoke"),
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/inbound/email/", inbound_email, name="inbound-email"),
     path("inbound/attachments/<int:pk>/", inbound_attachment, name="inbound-attachment"),

@@ -113,6 +113,16 @@ def customer_update(
     return customer
 
 
+def credit_limit_emit(customer: Customer, *, balance_lcy: Any, source: str) -> None:
+    """Tell integrators that the customer went over its credit limit: the hook for the
+    service that detects it (call it in the transaction of the write that crossed it)."""
+    event_emit(kind=EventKind.CUSTOMER_OVER_LIMIT, company_id=customer.company_id,
+               customer_id=customer.pk, credit_limit=customer.credit_limit,
+               balance_lcy=balance_lcy, customer={"id": customer.pk,
+               "account_code": customer.account_code, "external_ref": customer.external_ref},
+               source=source)  # fmt: skip
+
+
 def hold_emit(customer: Customer, *, source: str) -> None:
     """Tell integrators that the customer was put on hold or released (call it wherever the
     hold flag changes, in the transaction of the change)."""

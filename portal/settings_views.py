@@ -6,9 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from communications.links import links_revoke
 from creditcontrol.roles import is_manager, role_required
 from ledger.models import Company
+from ledger.views import visible_customer
 
 from .models import PortalSettings
 
@@ -44,3 +47,14 @@ def portal_settings(request):
             return redirect("portal-settings")
         forms_by_company.append((company, form))
     return render(request, "portal/settings.html", {"forms": forms_by_company, "nav": "settings"})
+
+
+@role_required
+@require_POST
+def links_revoke_view(request, pk: int):
+    """End every live self-service link of the customer (a forwarded email, a leak)."""
+    customer = visible_customer(request, pk)
+    n = links_revoke(user=request.user, customer=customer)
+    messages.success(request, f"{n} self-service link{'s' if n != 1 else ''} revoked; the "
+                              "next reminder carries a new one.")  # fmt: skip
+    return redirect("ledger:customer-card", pk=customer.pk)

@@ -86,3 +86,30 @@ def test_controller_uploads_in_the_browser_and_outsider_cannot_download(client, 
     assert client.get(f"/customers/entries/{entry.pk}/document.pdf").status_code == 404
     assert client.post(f"/customers/entries/{entry.pk}/document/",
                        {"file": SimpleUploadedFile("x.pdf", tiny_pdf())}).status_code == 404  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_entries_sync_attaches_an_upload_by_reference(integrator, company):
+    from ledger import sync
+    from ledger.entry_documents import entry_document_upload
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(company=company, external_ref="CUST-1")
+    doc = entry_document_upload(user=integrator, company=company, upload=tiny_pdf(),
+                                filename="INV1.pdf")  # fmt: skip
+    row = {"external_ref": "INV-1", "customer_ref": "CUST-1", "entry_type": "invoice",
+           "document_no": "INV1", "document_date": "2026-10-01", "amount": "100.00",
+           "document_ref": str(doc.ref)}  # fmt: skip
+    result = sync.sync_entries(user=integrator, company=company, rows=[row])
+    assert result.ok, result.errors
+    doc.refresh_from_db()
+    assert doc.entry.external_ref == "INV-1"
+    again = sync.sync_entries(user=integrator, company=company, rows=[row])  # same ref: fine
+    assert again.ok, again.errors
+    unknown = sync.sync_entries(user=integrator, company=company, rows=[
+        {**row, "external_ref": "INV-2", "document_no": "INV2",
+         "document_ref": "5b6d0f3e-0000-4000-8000-000000000000"}])  # fmt: skip
+    assert [e["field"] for e in unknown.errors] == ["document_ref"]
+    taken = sync.sync_entries(user=integrator, company=company, rows=[
+        {**row, "external_ref": "INV-3", "document_no": "INV3"}])  # fmt: skip
+    assert "another entry" in taken.errors[0]["message"]

@@ -185,3 +185,17 @@ def test_settings_page_is_for_managers(client, manager, controller, company):
         f"c{company.pk}-pay_url_template": "https://pay.example.com/{reference}"})  # fmt: skip
     assert response.status_code == 302
     assert PortalSettings.objects.get(company=company).bank_details == "Sort code 12-34-56"
+
+
+@pytest.mark.django_db
+def test_controller_revokes_the_links_from_the_customer_card(client, account, controller,
+                                                             outsider):  # fmt: skip
+    customer, _late, _soon, link = account
+    client.force_login(outsider)
+    assert client.post(f"/customers/{customer.pk}/self-service/revoke/").status_code == 404
+    client.force_login(controller)
+    card = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Revoke self-service links" in card
+    assert client.post(f"/customers/{customer.pk}/self-service/revoke/").status_code == 302
+    client.logout()
+    assert client.get(url(link)).status_code == 404
