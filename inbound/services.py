@@ -22,6 +22,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from communications.links import customer_by_reply_address
@@ -78,24 +79,27 @@ def _bounce(parsed: Parsed) -> list[Contact]:
     return contacts
 
 
-def _attachments(message: InboundMessage, parsed: Parsed) -> list[str]:
-    names = []
+def _attachments(message: InboundMessage, parsed: Parsed) -> list[tuple[str, str]]:
+    """Keep each attachment; its name and the page that serves it (to those who may see the
+    customer)."""
+    kept = []
     for name, ctype, data in parsed.attachments:
         a = InboundAttachment(message=message, filename=name, content_type=ctype, size=len(data))
         a.file.save(name, ContentFile(data), save=False)
         a.save()
-        names.append(name)
-    return names
+        kept.append((name, reverse("inbound-attachment", args=[a.pk])))
+    return kept
 
 
 def _record(message: InboundMessage, parsed: Parsed, customer: Customer, contact: Any,
             kind: str) -> None:  # fmt: skip
     """Steps 4 and 5 for a matched reply or automatic reply."""
     person = person_for(customer)
-    names = _attachments(message, parsed)
+    kept = _attachments(message, parsed)
+    names = [name for name, _url in kept]
     notes = parsed.text
-    if names:
-        notes += "\n\nAttachments: " + ", ".join(names)
+    if kept:
+        notes += "\n\nAttachments:\n" + "\n".join(f"{name}: {url}" for name, url in kept)
     now = timezone.now()
     label = "Automatic reply" if kind == Kind.AUTO_REPLY else "Email received"
     c = Communication.objects.create(
