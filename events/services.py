@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from .models import Event, EventKind
+
+# Set by the webhooks app for a company with an active endpoint: its events wake the worker
+# after the commit. Without it (no endpoint, or the flag expired) beat's minute delivers.
+WAKE_KEY = "webhooks:wake:{}"
 
 
 def _plain(payload: dict[str, Any]) -> dict[str, Any]:
@@ -25,14 +30,15 @@ def event_emit(*, kind: str, company_id: int, customer_id: int | None = None,
     """Record one event of ``kind`` (an ``EventKind``); ``payload`` is what the receiver reads.
 
     Must be called inside the transaction of the change it reports (services are atomic);
-    the worker is asked to deliver once that commits.
+    the worker is asked to deliver once that commits when the company has an endpoint.
     """
     if kind not in EventKind.values:
         raise ValueError(f"Unknown event kind {kind!r}")
     event = Event.objects.create(
         company_id=company_id, customer_id=customer_id, kind=kind, payload=_plain(payload)
     )
-    transaction.on_commit(_wake_worker)
+    if cache.get(WAKE_KEY.format(company_id)):
+        transaction.on_commit(_wake_worker)
     return event
 
 

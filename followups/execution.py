@@ -266,11 +266,15 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     contact = placeholders.credit_contact(customer)
 
     texts = languages.proposal_texts(p)
+    known: dict[str, str] = {}
 
     def filled(text: str) -> str:
-        with languages.in_language(customer):  # its money, dates and words
-            return placeholders.fill(text, customer=customer, entries=entries, as_of=as_of,
-                                     contact=contact, controller=person)  # fmt: skip
+        if not known:  # the values once for every text, in the customer's language
+            with languages.in_language(customer):
+                known.update(placeholders.values(customer=customer, entries=entries,
+                                                 as_of=as_of, contact=contact,
+                                                 controller=person))  # fmt: skip
+        return placeholders.substitute(text, known)
 
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, _main_channel(level))

@@ -2,15 +2,16 @@
 
 Decisions:
 - The language is the customer's, else its company's (``Customer.document_language``).
-- A level's texts come from its ``FollowUpLevelText`` in that language, else in the
-  company's language, else the level's own fields. A proposal whose texts a controller
-  edited sends the edited texts as they are.
+- A level's own texts are in the company's language; its ``FollowUpLevelText`` rows give
+  the other languages (a field left empty falls back to the level's own). A proposal
+  whose texts a controller edited sends the edited texts as they are.
 - Filling and rendering happen under ``translation.override(language)``, so Django's
   localisation formats the money and dates (1.234,56 in German, 1,234.56 in English) and
   the built-in wording (statement, letter headings, footer, page) comes from the
   ``locale/`` catalogues.
 - The default plan ships in English, German and French (``DEFAULT_TEXTS`` below, by level
-  number); the statement email likewise (``STATEMENT_TEXTS``).
+  number; its levels' own texts in the company's language); the statement email likewise
+  (``STATEMENT_TEXTS``).
 """
 
 from __future__ import annotations
@@ -28,20 +29,21 @@ LANGUAGES = ("en", "de", "fr")
 TEXT_FIELDS = ("email_subject", "email_body", "letter_text")
 
 
-def level_texts(level: FollowUpLevel, language: str) -> dict[str, str]:
-    """The level's email subject, email body and letter text in ``language``."""
-    rows = {t.language: t for t in FollowUpLevelText.objects.filter(level=level)}
-    company_language = level.plan.company.language
-    out = {}
-    for field in TEXT_FIELDS:
-        value = ""
-        for lang in (language, company_language):
-            row = rows.get(lang)
-            if row is not None and getattr(row, field):
-                value = getattr(row, field)
-                break
-        out[field] = value or getattr(level, field)
-    return out
+def level_texts(level: FollowUpLevel, language: str, company_language: str | None = None
+                ) -> dict[str, str]:  # fmt: skip
+    """The level's email subject, email body and letter text in ``language``.
+
+    The level's own fields are its texts in the company's language; a ``FollowUpLevelText``
+    gives another language, field by field, falling back to the level's own. So a customer
+    in the company's language costs no query."""
+    own = {field: getattr(level, field) for field in TEXT_FIELDS}
+    company_language = company_language or level.plan.company.language
+    if language == company_language:
+        return own
+    row = FollowUpLevelText.objects.filter(level=level, language=language).first()
+    if row is None:
+        return own
+    return {field: getattr(row, field) or own[field] for field in TEXT_FIELDS}
 
 
 def proposal_texts(p: Proposal) -> dict[str, str]:
@@ -49,7 +51,7 @@ def proposal_texts(p: Proposal) -> dict[str, str]:
     the customer's language."""
     if p.texts_edited:
         return {f: getattr(p, f) or getattr(p.level, f) for f in TEXT_FIELDS}
-    return level_texts(p.level, p.customer.document_language)
+    return level_texts(p.level, p.customer.document_language, p.company.language)
 
 
 def in_language(customer: Customer) -> Any:

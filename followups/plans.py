@@ -11,7 +11,7 @@ from django.db import transaction
 from communications.models import LetterStyle
 from ledger.models import Company
 
-from .languages import DEFAULT_TEXTS
+from .languages import DEFAULT_TEXTS, TEXT_FIELDS
 from .models import FollowUpLevel, FollowUpLevelText, FollowUpPlan
 
 DEFAULT_LEVELS = [
@@ -84,21 +84,17 @@ def plan_for(company: Company) -> FollowUpPlan:
     """The company's plan; created with the default levels when it has none."""
     plan, created = FollowUpPlan.objects.get_or_create(company=company)
     if created:
+        # The levels' own texts are in the company's language; each language has its row.
+        own = DEFAULT_TEXTS.get(company.language, {})
         levels = FollowUpLevel.objects.bulk_create(
-            FollowUpLevel(plan=plan, sequence=number, **fields)
+            FollowUpLevel(plan=plan, sequence=number, **{**fields, **own.get(number, {})})
             for number, fields in enumerate(DEFAULT_LEVELS, start=1)
         )
-        texts = [
-            FollowUpLevelText(level=level, language=language, **DEFAULT_TEXTS[language][n])
-            for language in DEFAULT_TEXTS
+        english = {n: {k: v for k, v in fields.items() if k in TEXT_FIELDS}
+                   for n, fields in enumerate(DEFAULT_LEVELS, start=1)}  # fmt: skip
+        FollowUpLevelText.objects.bulk_create(
+            FollowUpLevelText(level=level, language=language, **texts[n])
+            for language, texts in (("en", english), *DEFAULT_TEXTS.items())
             for n, level in enumerate(levels, start=1)
-        ]
-        texts += [
-            FollowUpLevelText(level=level, language="en", **{
-                k: v for k, v in fields.items() if k in ("email_subject", "email_body",
-                                                          "letter_text")
-            })
-            for level, fields in zip(levels, DEFAULT_LEVELS, strict=True)
-        ]  # fmt: skip
-        FollowUpLevelText.objects.bulk_create(texts)
+        )
     return plan

@@ -151,6 +151,10 @@ def send(delivery: Delivery) -> bool:
 
 def deliver(*, limit: int = 200) -> int:
     """Fan out, then claim and send due deliveries up to ``limit``; returns how many went."""
+    from .services import wake_flag_set
+
+    wake_flag_set(Endpoint.objects.filter(is_active=True).values_list("company_id", flat=True)
+                  .distinct())  # fmt: skip
     fan_out()
     worker, sent = worker_name(), 0
     for _ in range(limit):

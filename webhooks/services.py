@@ -5,16 +5,26 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from creditcontrol.roles import can_edit_ledger, is_manager
 from events.models import EventKind
+from events.services import WAKE_KEY
 from ledger.audit import audit_record, snapshot
 from ledger.models import AuditEvent, Company
 from ledger.services import require_company
 
 from .models import Delivery, Endpoint
+
+# The worker renews the flags each run, so an expired or evicted flag costs one minute.
+WAKE_SECONDS = 3600
+
+
+def wake_flag_set(company_ids) -> None:
+    """Let the events of these companies wake the worker (``events.services.WAKE_KEY``)."""
+    cache.set_many({WAKE_KEY.format(pk): True for pk in company_ids}, timeout=WAKE_SECONDS)
 
 
 def can_manage_webhooks(user: Any) -> bool:
@@ -38,6 +48,7 @@ def endpoint_create(*, user: Any, company: Company, url: str, events: list[str] 
                         created_by=user)  # fmt: skip
     endpoint.full_clean()
     endpoint.save()
+    wake_flag_set([company.pk])
     audit_record(user=user, obj=endpoint, action=AuditEvent.Action.CREATE, source=source,
                  after={k: v for k, v in snapshot(endpoint).items() if k != "secret"})  # fmt: skip
     return endpoint

@@ -36,12 +36,17 @@ def test_default_plan_ships_english_german_and_french(company):
 
 
 @pytest.mark.django_db
-def test_level_text_falls_back_to_the_companys_language_then_the_level(company):
+def test_a_german_companys_levels_are_german_and_other_languages_fall_back_to_them(company):
     company.language = "de"
     company.save()
     level = plan_for(company).levels.get(sequence=2)
-    FollowUpLevelText.objects.filter(level=level, language="fr").delete()
-    assert "Zahlungserinnerung" in level_texts(level, "fr")["email_subject"]
+    assert "Zahlungserinnerung" in level.email_subject
+    assert level_texts(level, "de") == {f: getattr(level, f) for f in
+                                        ("email_subject", "email_body", "letter_text")}  # fmt: skip
+    assert "payment reminder" in level_texts(level, "en")["email_subject"]
+    FollowUpLevelText.objects.filter(level=level, language="fr").update(email_subject="")
+    assert level_texts(level, "fr")["email_subject"] == level.email_subject  # field by field
+    assert "Madame" in level_texts(level, "fr")["email_body"]
     FollowUpLevelText.objects.filter(level=level).delete()
     assert level_texts(level, "fr")["email_subject"] == level.email_subject
 
