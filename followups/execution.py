@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
@@ -154,8 +154,12 @@ def _record_levels(user: Any, p: Proposal, lines: list[ProposalEntry], as_of: dt
             after={"followup_level": level, "followup_level_on": as_of.isoformat(),
                    "proposal": p.pk},
         ))  # fmt: skip
-    for level, ids in by_level.items():
-        LedgerEntry.objects.filter(pk__in=ids).update(followup_level=level, followup_level_on=as_of)
+    if by_level:  # one statement, whatever the number of entries or levels
+        LedgerEntry.objects.filter(pk__in=[pk for ids in by_level.values() for pk in ids]).update(
+            followup_level=Case(*(When(pk__in=ids, then=Value(level))
+                                  for level, ids in sorted(by_level.items()))),
+            followup_level_on=as_of,
+        )  # fmt: skip
     audit_bulk(events)
 
 

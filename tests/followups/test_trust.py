@@ -263,3 +263,40 @@ def test_a_run_breaks_a_promise_whose_date_has_passed_then_chases(company, chase
         assert read["status"] == "broken"
         [proposal] = live(controller)
         assert proposal["customer"] == chased.pk
+
+
+# --- Go-live: where chasing had got to comes in with the entries -------------------------------
+
+
+def test_go_live_imports_each_entrys_last_level_and_the_engine_goes_on_from_there(
+    client, company, chased, integrator, controller
+):
+    with at(TODAY):
+        rows = [
+            {"external_ref": "G-1", "customer": chased.pk, "entry_type": "invoice",
+             "document_no": "G-1", "document_date": "2026-09-01", "due_date": "2026-10-01",
+             "amount": "500.00", "followup_level": 3, "followup_level_on": "2026-11-20"},
+            {"external_ref": "G-2", "customer": chased.pk, "entry_type": "invoice",
+             "document_no": "G-2", "document_date": "2026-09-01", "due_date": "2026-10-01",
+             "amount": "50.00", "followup_level": 2},
+            {"external_ref": "G-3", "customer": chased.pk, "entry_type": "invoice",
+             "document_no": "G-3", "document_date": "2026-11-01", "due_date": "2026-12-01",
+             "amount": "50.00", "followup_level": 1, "followup_level_on": "2026-12-24"},
+        ]  # fmt: skip
+        refused = api(integrator).post(SYNC, {"company": company.code, "rows": rows},
+                                       format="json")  # fmt: skip
+        assert refused.status_code == 400
+        assert {(e["index"], e["field"]) for e in refused.json()["errors"]} == {
+            (1, "followup_level_on"), (2, "followup_level_on")}  # fmt: skip
+        response = api(integrator).post(SYNC, {"company": company.code, "rows": rows[:1]},
+                                        format="json")  # fmt: skip
+        assert response.status_code == 200, response.json()
+        [entry_id] = response.json()["ids"]
+        read = api(integrator).get(f"/api/v1/ledger-entries/{entry_id}/").json()
+        assert (read["followup_level"], read["followup_level_on"]) == (3, "2026-11-20")
+        run_now(controller, company)
+        [proposal] = live(controller)
+        assert proposal["level_sequence"] == 4  # 63 days late, level 3 done: the next is 4
+        client.force_login(controller)
+        tab = client.get(reverse("communications:customer-entries", args=[chased.pk]))
+        assert "Level 3 · 20/11/2026" in tab.content.decode()
