@@ -17,8 +17,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,6 +39,7 @@ from ledger.models import Contact, Customer
 from .models import InboundAttachment, InboundMessage
 from .parsing import Parsed, parse
 
+logger = logging.getLogger(__name__)
 Kind = InboundMessage.Kind
 MatchedBy = InboundMessage.MatchedBy
 SOURCE = "email"
@@ -158,5 +161,10 @@ def _take(parsed: Parsed, source: str) -> InboundMessage:
             message.bounced_contact = bounced[0]
             message.save(update_fields=["bounced_contact"])
     elif kind in (Kind.REPLY, Kind.AUTO_REPLY):
-        _record(message, parsed, customer, contact, kind)
+        try:
+            with transaction.atomic():
+                _record(message, parsed, customer, contact, kind)
+        except ValidationError as error:  # no controller nor manager to hand it to
+            logger.warning("Reply %s of %s kept without a communication: %s",
+                           parsed.message_id, customer, " ".join(error.messages))  # fmt: skip
     return message

@@ -19,6 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,6 +41,7 @@ from events.models import EventKind
 from events.services import event_emit
 from ledger.models import Customer, LedgerEntry
 
+logger = logging.getLogger(__name__)
 SOURCE = "portal"
 VISIT_EVERY = dt.timedelta(minutes=30)
 
@@ -90,7 +92,12 @@ def portal_visit(*, link: CustomerLink) -> Communication | None:
     if not fresh.update(last_visit_at=now):
         return None
     customer = link.customer
-    c = _record(customer, acting_for(customer), "Self-service page visited")
+    try:
+        person = acting_for(customer)
+    except ValidationError:  # nobody to record it under: the page still shows
+        logger.warning("Visit of %s's self-service page not recorded: no controller", customer)
+        return None
+    c = _record(customer, person, "Self-service page visited")
     _emit(customer, "visit")
     return c
 
@@ -152,8 +159,12 @@ def portal_promise(*, link: CustomerLink, entry_ids: list[int], promised_on: dt.
 def portal_download(*, link: CustomerLink, what: str, entry: LedgerEntry | None = None) -> None:
     """Record a download (statement or an invoice copy) on the timeline."""
     customer = link.customer
+    try:
+        person = acting_for(customer)
+    except ValidationError:  # nobody to record it under: the download still goes
+        return
     with transaction.atomic():
         subject = (f"Self-service page: copy of {entry.document_no} downloaded" if entry
                    else "Self-service page: statement downloaded")  # fmt: skip
-        _record(customer, acting_for(customer), subject, entries=[entry] if entry else None)
+        _record(customer, person, subject, entries=[entry] if entry else None)
         _emit(customer, "download", document=what, entry=entry.pk if entry else None)

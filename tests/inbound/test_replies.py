@@ -183,3 +183,12 @@ def test_attachment_download_is_refused_to_an_outsider(client, account, outsider
     assert client.get(f"/inbound/attachments/{pk}/").status_code == 404
     client.force_login(controller)
     assert client.get(f"/inbound/attachments/{pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_reply_for_a_customer_nobody_works_is_kept_without_a_communication(customer, clock):
+    ContactFactory(customer=customer, email="jo@bolt.example")
+    message, new = inbound_take(email_bytes(sender="jo@bolt.example", to="x@example.com"),
+                                source="imap")  # fmt: skip
+    assert new and message.customer_id == customer.pk and message.communication_id is None
+    assert not ToDo.objects.exists()

@@ -199,3 +199,14 @@ def test_controller_revokes_the_links_from_the_customer_card(client, account, co
     assert client.post(f"/customers/{customer.pk}/self-service/revoke/").status_code == 302
     client.logout()
     assert client.get(url(link)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_page_still_shows_when_nobody_at_the_company_can_take_requests(client, customer, clock):
+    EntryFactory(customer=customer, document_no="RE-7")
+    link = link_for(customer)
+    page = client.get(url(link))
+    assert page.status_code == 200 and "RE-7" in page.content.decode()
+    refused = client.post(url(link, "dispute/"), {"entry": customer.entries.get().pk,
+                                                  "reason": "Not ours"})  # fmt: skip
+    assert refused.status_code == 400 and not Dispute.objects.exists()
