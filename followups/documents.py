@@ -24,6 +24,7 @@ from ledger.models import Customer, LedgerEntry
 from ledger.querysets import AGE_BUCKETS
 
 from . import reach
+from .languages import in_language
 from .models import Document, FollowUpAction, FollowUpLevel
 from .placeholders import (
     CENT,
@@ -179,10 +180,11 @@ def statement_context(*, customer: Customer, as_of: dt.date) -> dict[str, Any]:
 
 
 def statement_pdf(*, customer: Customer, as_of: dt.date) -> bytes:
-    """The customer's statement of account on ``as_of``, as a PDF."""
-    return render_pdf(
-        "followups/pdf/statement.html", statement_context(customer=customer, as_of=as_of)
-    )
+    """The customer's statement of account on ``as_of``, as a PDF in its language."""
+    with in_language(customer):
+        return render_pdf(
+            "followups/pdf/statement.html", statement_context(customer=customer, as_of=as_of)
+        )
 
 
 # The plain-text entries table of ``entries_text``: its header, a rule, the rows and one
@@ -270,11 +272,12 @@ def letter_pdf(
 ) -> bytes:
     """A reminder letter: ``text`` (a level's or proposal's letter text; its placeholders
     are filled here, {entries} becoming a table) on the company's letterhead."""
-    context = letter_context(
-        customer=customer, level=level, entries=entries, text=text, as_of=as_of,
-        letter_style=letter_style,
-    )  # fmt: skip
-    return render_pdf("followups/pdf/letter.html", context)
+    with in_language(customer):  # the customer's document: its words, money and dates
+        context = letter_context(
+            customer=customer, level=level, entries=entries, text=text, as_of=as_of,
+            letter_style=letter_style,
+        )  # fmt: skip
+        return render_pdf("followups/pdf/letter.html", context)
 
 
 def document_store(

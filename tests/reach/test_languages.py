@@ -88,3 +88,17 @@ def test_german_letter_keeps_its_entries_table(company):
                                  as_of=dt.date(2026, 12, 1), letter_style="standard")  # fmt: skip
         assert str(context["heading"]) == "Zahlungserinnerung"
     assert {"table": True} in context["segments"]
+
+
+@pytest.mark.django_db
+def test_statement_printed_from_the_card_is_in_the_customers_language(client, controller,
+                                                                       company):  # fmt: skip
+    from tests.followups.pdf_text import pdf_text
+
+    customer = CustomerFactory(company=company, language="fr")
+    EntryFactory(customer=customer, amount=Decimal("1234.50"))
+    client.force_login(controller)
+    response = client.get(f"/customers/{customer.pk}/statement.pdf")
+    text = pdf_text(b"".join(response.streaming_content) if response.streaming
+                    else response.content)  # fmt: skip
+    assert "Relevé de compte" in text and "234,50" in text
