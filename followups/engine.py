@@ -150,10 +150,13 @@ def _level_branches(levels: list[tuple[int, int]], as_of: dt.date) -> list[When]
     return branches
 
 
-def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
-    """Step 3's customer conditions, as one subquery of customer ids."""
+def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
+                         scope: list[int] | None = None) -> QuerySet:  # fmt: skip
+    """Step 3's customer conditions, as one subquery of customer ids (of ``scope`` only,
+    when given: a refresh must not sum the whole company's ledger)."""
+    in_scope = {} if scope is None else {"customer_id__in": scope}
     positive = (
-        LedgerEntry.objects.filter(company=company)
+        LedgerEntry.objects.filter(company=company, **in_scope)
         .exclude(remaining=0)
         .values("customer_id")
         .annotate(net=Sum("remaining_lcy"))
@@ -262,7 +265,7 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
     live = tuple(str(status) for status in LIVE_PROPOSAL)
     in_live = "status IN (%s, %s)"
     in_scope = ""
-    customers = proposable_customers(company=company, plan=plan, as_of=as_of)
+    customers = proposable_customers(company=company, plan=plan, as_of=as_of, scope=scope)
     if scope is not None:
         # Integers only, so written into the statement rather than bound one by one.
         in_scope = " AND customer_id IN ({})".format(",".join(str(int(i)) for i in scope))
