@@ -18,10 +18,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ledger.models import Customer
+from creditcontrol.roles import is_manager
+from ledger.audit import audit_record
+from ledger.models import AuditEvent, Customer
+from ledger.services import require_company
 
 from .models import FollowUpLevel, FollowUpLevelText, Proposal
 
@@ -44,6 +49,30 @@ def level_texts(level: FollowUpLevel, language: str, company_language: str | Non
     if row is None:
         return own
     return {field: getattr(row, field) or own[field] for field in TEXT_FIELDS}
+
+
+@transaction.atomic
+def level_texts_update(*, user: Any, level: FollowUpLevel, language: str, source: str = "web",
+                       **texts: str) -> FollowUpLevelText:  # fmt: skip
+    """Set a level's texts in another language than the company's (managers); an empty field
+    falls back to the level's own."""
+    from .api.levels import _placeholder_errors  # the plan's services check placeholders
+
+    require_company(user, level.plan.company, check=is_manager)
+    if language not in LANGUAGES:
+        raise ValidationError({"language": f"“{language}” is not one of {', '.join(LANGUAGES)}."})
+    errors = {f: e for f in TEXT_FIELDS if (e := _placeholder_errors(texts.get(f, "") or ""))}
+    if errors:
+        raise ValidationError(errors)
+    row, _created = FollowUpLevelText.objects.update_or_create(
+        level=level, language=language,
+        defaults={f: (texts.get(f) or "").strip() if f == "email_subject" else texts.get(f) or ""
+                  for f in TEXT_FIELDS},
+    )  # fmt: skip
+    audit_record(user=user, obj=level, action=AuditEvent.Action.UPDATE, source=source,
+                 before={}, after={f"{f}_{language}": getattr(row, f) for f in TEXT_FIELDS},
+                 company_id=level.plan.company_id)  # fmt: skip
+    return row
 
 
 def proposal_texts(p: Proposal) -> dict[str, str]:

@@ -102,3 +102,38 @@ def test_statement_printed_from_the_card_is_in_the_customers_language(client, co
     text = pdf_text(b"".join(response.streaming_content) if response.streaming
                     else response.content)  # fmt: skip
     assert "Relevé de compte" in text and "234,50" in text
+
+
+@pytest.mark.django_db
+def test_manager_edits_a_levels_texts_in_other_languages(client, manager, controller, company):
+    level = plan_for(company).levels.get(sequence=2)
+    url = f"/followups/plan/levels/{level.pk}/texts/"
+    client.force_login(controller)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "German" in page and "French" in page and 'id="texts-en"' not in page
+    bad = client.post(url, {"language": "de", "de-email_subject": "Mahnung {kunde}"})
+    assert bad.status_code == 200 and "Unknown placeholder" in bad.content.decode()
+    ok = client.post(url, {"language": "de", "de-email_subject": "Mahnung für {customer}",
+                           "de-email_body": "Bitte zahlen Sie {total}."})  # fmt: skip
+    assert ok.status_code == 302
+    texts = level_texts(level, "de")
+    assert texts["email_subject"] == "Mahnung für {customer}"
+    assert texts["letter_text"] == level.letter_text  # empty: the level's own
+
+
+@pytest.mark.django_db
+def test_plan_and_level_options_of_reaching_the_customer_are_in_the_api(company, manager):
+    from tests.conftest import api_as
+
+    plan = plan_for(company)
+    level = plan.levels.get(sequence=2)
+    api = api_as(manager)
+    response = api.patch(f"/api/v1/followup-levels/{level.pk}/", {"attach_invoice_copies": True},
+                         format="json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    level.refresh_from_db()
+    assert level.attach_invoice_copies
+    plan_json = api.get(f"/api/v1/followup-plans/{plan.pk}/").json()
+    assert plan_json["pause_on_reply"] is True
