@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -83,9 +84,16 @@ def proposal_texts(p: Proposal) -> dict[str, str]:
     return level_texts(p.level, p.customer.document_language, p.company.language)
 
 
+def locale_of(language: str) -> str:
+    """The locale a document language is rendered in: the site's own when it is that
+    language (English documents keep the house's en-GB dates, 25/07/2026), else the language."""
+    site = settings.LANGUAGE_CODE
+    return site if site.split("-")[0] == language else language
+
+
 def in_language(customer: Customer) -> Any:
     """``with in_language(customer):`` renders and formats in the customer's language."""
-    return translation.override(customer.document_language)
+    return translation.override(locale_of(customer.document_language))
 
 
 def portal_footer(url: str) -> str:

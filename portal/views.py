@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from communications.links import link_find
 from communications.models import Dispute, PromiseEntry, PromiseStatus
 from followups.documents import statement_pdf
+from followups.languages import in_language
 from ledger.entry_documents import entry_document_bytes
 from ledger.models import EntryDocument, LedgerEntry
 
@@ -38,7 +39,7 @@ def _guard(view):
         link = link_find(token)
         if link is None:
             return render(request, "portal/invalid.html", {}, status=404)
-        with translation.override(link.customer.document_language):
+        with in_language(link.customer):
             response = view(request, link, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex"
