@@ -144,7 +144,7 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
             ),
         },
         2: {
-            "email_subject": "{company}: Zahlungserinnerung, {total} überfällig",
+            "email_subject": "{company}: Zahlungserinnerung, {overdue} überfällig",
             "email_body": (
                 "Sehr geehrte(r) {contact},\n\nlaut unseren Unterlagen sind auf Ihrem Konto "
                 "{overdue} überfällig. Bitte veranlassen Sie die Zahlung oder teilen Sie uns "
@@ -153,7 +153,7 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
             ),
         },
         3: {
-            "email_subject": "{company}: zweite Mahnung, {total} überfällig",
+            "email_subject": "{company}: zweite Mahnung, {overdue} überfällig",
             "email_body": (
                 "Sehr geehrte(r) {contact},\n\ntrotz unserer Erinnerung sind {overdue} "
                 "weiterhin überfällig. Wir werden Sie in Kürze anrufen; um umgehende Zahlung "
@@ -164,14 +164,14 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
         4: {
             "letter_text": (
                 "Sehr geehrte(r) {contact},\n\ndie folgenden Rechnungen sind trotz unserer "
-                "Erinnerungen unbezahlt. Der Gesamtbetrag von {total} ist erheblich "
-                "überfällig. Bitte zahlen Sie ihn innerhalb von sieben Tagen ab dem Datum "
-                "dieses Schreibens.\n\n{entries}\n\nMit freundlichen Grüßen\n{controller}"
+                "Erinnerungen unbezahlt. Von den aufgeführten {total} sind {overdue} "
+                "erheblich überfällig. Bitte zahlen Sie diesen Betrag innerhalb von sieben "
+                "Tagen ab dem Datum dieses Schreibens.\n\n{entries}\n\nMit freundlichen Grüßen\n{controller}"
             ),
         },
         5: {
             "letter_text": (
-                "Sehr geehrte(r) {contact},\n\nLETZTE MAHNUNG. Auf Ihrem Konto sind {total} "
+                "Sehr geehrte(r) {contact},\n\nLETZTE MAHNUNG. Auf Ihrem Konto sind {overdue} "
                 "überfällig. Geht die Zahlung nicht innerhalb von sieben Tagen ein, sperren "
                 "wir das Konto und können die Forderung ohne weitere Ankündigung dem Inkasso "
                 "übergeben.\n\n{entries}\n\nHochachtungsvoll\n{controller}"
@@ -189,7 +189,7 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
             ),
         },
         2: {
-            "email_subject": "{company} : rappel de paiement, {total} échu",
+            "email_subject": "{company} : rappel de paiement, {overdue} échu",
             "email_body": (
                 "Madame, Monsieur {contact},\n\nSelon nos écritures, {overdue} est échu sur "
                 "votre compte. Merci de procéder au paiement ou de nous signaler tout "
@@ -197,7 +197,7 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
             ),
         },
         3: {
-            "email_subject": "{company} : deuxième rappel, {total} échu",
+            "email_subject": "{company} : deuxième rappel, {overdue} échu",
             "email_body": (
                 "Madame, Monsieur {contact},\n\nMalgré notre rappel, {overdue} reste échu. "
                 "Nous vous appellerons prochainement ; un paiement par retour serait "
@@ -207,14 +207,14 @@ DEFAULT_TEXTS: dict[str, dict[int, dict[str, str]]] = {
         4: {
             "letter_text": (
                 "Madame, Monsieur {contact},\n\nLes factures suivantes restent impayées "
-                "malgré nos rappels. Le total de {total} est largement échu. Merci de le "
-                "régler sous sept jours à compter de la date de cette lettre.\n\n{entries}"
+                "malgré nos rappels. Sur les {total} listés, {overdue} est largement échu. "
+                "Merci de le régler sous sept jours à compter de la date de cette lettre.\n\n{entries}"
                 "\n\nVeuillez agréer nos salutations distinguées,\n{controller}"
             ),
         },
         5: {
             "letter_text": (
-                "Madame, Monsieur {contact},\n\nMISE EN DEMEURE. {total} est échu sur votre "
+                "Madame, Monsieur {contact},\n\nMISE EN DEMEURE. {overdue} est échu sur votre "
                 "compte. Faute de paiement sous sept jours, nous bloquerons le compte et "
                 "pourrons confier la créance au recouvrement sans autre préavis.\n\n"
                 "{entries}\n\nVeuillez agréer nos salutations distinguées,\n{controller}"
