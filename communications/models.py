@@ -446,6 +446,7 @@ class ToDoKind(models.TextChoices):
     PROMISE_CHECK = "promise_check", "Check promised payment"
     PROMISE_BROKEN = "promise_broken", "Broken promise"
     FOLLOWUP_LEVEL = "followup_level", "Follow-up plan action"
+    OVER_LIMIT = "over_limit", "Over credit limit"
 
 
 class ToDo(models.Model):

@@ -38,6 +38,7 @@ from django.db.models.functions import Lower
 
 from .audit import audit_bulk, audit_event, diff, snapshot
 from .bulk import BATCH_SIZE, bulk_update
+from .credit_limits import credit_limits_check
 from .duplicates import account_code_holders, name_key, name_twins
 from .models import (
     CREDIT_TYPES,
@@ -49,7 +50,7 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .services import application_check, application_lower, entry_prepare, require_company
+from .services import CREDIT_CONTROL_FIELDS, application_check, application_lower, entry_prepare, require_company
 from .signals import announce_paid
 from .sync_rows import (
     ApplicationRow,
@@ -146,6 +147,9 @@ class Plan:
         ]
         audit_bulk(events + self.extra_events)
         announce_paid(company_id=batch.company.pk, entry_ids=self.paid)
+        moved = {getattr(obj, "customer_id", None) for obj in [*self.new, *changed]}
+        if model is not Customer:
+            credit_limits_check(company_id=batch.company.pk, customer_ids=moved - {None})
         in_batch_changed = {id(o) for o in self.objects if o is not None} & set(self.changed)
         created = len(self.new)
         updated = len(in_batch_changed)
@@ -248,7 +252,10 @@ def _customers(batch: Batch) -> SyncResult:
             seen_names.setdefault(key, (index, None))
             plan.create(index, Customer(company=company, currency=company.base_currency, **fields))
         else:
-            _update(plan, index, own, fields)
+            # Credit-control fields are the credit team's once the customer exists: the
+            # accounting system's values seed a new customer but never overwrite ours.
+            _update(plan, index, own, {k: v for k, v in fields.items()
+                                       if k not in CREDIT_CONTROL_FIELDS})  # fmt: skip
     return plan.write(Customer)
 
 
