@@ -28,7 +28,9 @@ def over_limit_raise(*, company_id: int, customer_ids: list[int], **_: Any) -> l
     for customer in customers:
         over = customer.limit_used - customer.credit_limit
         text = f"Over credit limit by {over:,.2f} {customer.currency}"
-        owner = customer.controller if customer.controller and customer.controller.is_active else None
+        owner = (
+            customer.controller if customer.controller and customer.controller.is_active else None
+        )
         if owner is None:
             managers = managers_of(company) if managers is None else managers
             people = managers

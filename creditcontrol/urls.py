@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from communications.views_customer_list import customer_list
 from ledger.urls import ledger_patterns
+from team.urls import account_patterns
 
 from . import views
 from .api import router
@@ -21,6 +22,8 @@ urlpatterns = [
     path("customers/", include(ledger_patterns(customer_list))),
     path("", include("communications.urls")),
     path("", include("followups.urls")),
+    path("team/", include("team.urls")),
+    *account_patterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),

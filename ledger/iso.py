@@ -393,7 +393,7 @@ CURRENCIES: dict[str, str] = {
     "TJS": "Somoni",
     "TMT": "Turkmenistan New Manat",
     "TND": "Tunisian Dinar",
-    "TOP": "Pa’anga",
+    "TOP": "Pa'anga",
     "TRY": "Turkish Lira",
     "TTD": "Trinidad and Tobago Dollar",
     "TWD": "New Taiwan Dollar",

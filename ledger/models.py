@@ -132,7 +132,9 @@ class Customer(models.Model):
     exclude_from_followups = models.BooleanField(default=False)
     exclude_reason = models.CharField(max_length=300, blank=True)
     exclude_until = models.DateField(
-        null=True, blank=True, help_text="Excluded while this date is still ahead; blank: until included again."
+        null=True,
+        blank=True,
+        help_text="Excluded while this date is still ahead; blank: until included again.",
     )
     # Set when the balance went over the credit limit, cleared when it came back under:
     # the over-limit to-do is raised once per crossing, not on every sync.
@@ -212,7 +214,9 @@ class Contact(models.Model):
     copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
     is_active = models.BooleanField(default=True)
     email_bounced_at = models.DateTimeField(
-        null=True, blank=True, help_text="When mail to this address bounced; cleared when corrected."
+        null=True,
+        blank=True,
+        help_text="When mail to this address bounced; cleared when corrected.",
     )
     external_ref = models.CharField(max_length=64, blank=True)
 

@@ -126,7 +126,8 @@ def customer_edit_check(*, user: Any, customer: Customer, fields: dict[str, Any]
         )
     if integrator_only and changed & CREDIT_CONTROL_FIELDS:
         raise PermissionDenied(
-            "Credit-control fields (" + ", ".join(sorted(changed & CREDIT_CONTROL_FIELDS))
+            "Credit-control fields ("
+            + ", ".join(sorted(changed & CREDIT_CONTROL_FIELDS))
             + ") are changed by the credit team, not by an integration."
         )
     if customer.external_ref and not integrator_only:
@@ -315,7 +316,9 @@ def contact_history(contact: Contact) -> list[str]:
     found = []
     for relation in contact._meta.related_objects:
         if relation.one_to_many or relation.one_to_one:
-            related = relation.related_model._default_manager.filter(**{relation.field.name: contact})
+            related = relation.related_model._default_manager.filter(
+                **{relation.field.name: contact}
+            )
             if related.exists():
                 found.append(str(relation.related_model._meta.verbose_name_plural))
     return found

@@ -50,7 +50,13 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .services import CREDIT_CONTROL_FIELDS, application_check, application_lower, entry_prepare, require_company
+from .services import (
+    CREDIT_CONTROL_FIELDS,
+    application_check,
+    application_lower,
+    entry_prepare,
+    require_company,
+)
 from .signals import announce_paid
 from .sync_rows import (
     ApplicationRow,

@@ -6,6 +6,38 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The header's global search (ledger.search): contacts by name, email or phone and
+# entries by document number, narrowed by trigram indexes (PostgreSQL only; SQLite scans).
+# Kept equal to ledger.search.CONTACT_BLOB_SQL.
+CONTACT_BLOB_SQL = (
+    "(first_name || ' ' || last_name || ' ' || email || ' ' || phone || ' ' || mobile)"
+)
+
+
+def create_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS contact_search_trgm ON ledger_contact "
+        f"USING gin ({CONTACT_BLOB_SQL} gin_trgm_ops)"
+    )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS entry_document_no_trgm ON ledger_ledgerentry "
+        "USING gin (document_no gin_trgm_ops)"
+    )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS customer_external_ref_trgm ON ledger_customer "
+        "USING gin (external_ref gin_trgm_ops)"
+    )
+
+
+def drop_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in ("contact_search_trgm", "entry_document_no_trgm", "customer_external_ref_trgm"):
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -64,4 +96,5 @@ class Migration(migrations.Migration):
             name='country',
             field=models.CharField(blank=True, help_text='ISO 3166 code, e.g. GB', max_length=2, validators=[ledger.models.validate_country]),
         ),
+        migrations.RunPython(create_search_indexes, drop_search_indexes),
     ]
