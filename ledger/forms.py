@@ -118,9 +118,6 @@ class CustomerEditForm(forms.ModelForm):
         self.master_names = [n for n in self.fields if n in MASTER_FIELDS]
         self.ours_names = [n for n in self.fields if n not in MASTER_FIELDS]
 
-    def _post_clean(self) -> None:
-        pass  # the service validates (and checks the rules) when it saves
-
     def service_fields(self) -> dict[str, Any]:
         """Only the fields the user could change and did change."""
         return {name: self.cleaned_data[name] for name in self.changed_data

@@ -196,6 +196,12 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.account_code} {self.name}"
 
+    def is_excluded_on(self, day: dt.date) -> bool:
+        """Excluded from follow-ups on ``day`` (the same rule as ``followed_up``)."""
+        return self.exclude_from_followups and (
+            self.exclude_until is None or self.exclude_until > day
+        )
+
 
 class Contact(models.Model):
     """A person at a customer; at most one is the credit-control contact who gets reminders."""

@@ -140,6 +140,14 @@ class CustomerQuerySet(VisibleQuerySet):
             cursor.execute(sql, [*c_params, *s_params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
+    def followed_up(self, as_of: dt.date) -> CustomerQuerySet:
+        """Customers not excluded from follow-ups on ``as_of``: an exclusion holds while
+        ``exclude_from_followups`` is set and ``exclude_until`` is blank or after the day."""
+        return self.exclude(
+            Q(exclude_from_followups=True)
+            & (Q(exclude_until__isnull=True) | Q(exclude_until__gt=as_of))
+        )
+
     def search(self, text: str, keys: list[str] | None = None) -> CustomerQuerySet:
         """Customers where one of the list columns ``keys`` contains ``text`` (default:
         code, name, city, postcode); see ``ledger.customer_columns``."""

@@ -27,6 +27,7 @@ from creditcontrol.roles import (
 
 from .audit import audit_record, diff, snapshot
 from .credit_limits import credit_limits_check
+from .customer_bulk import assignable_controllers
 from .models import (
     CREDIT_TYPES,
     DEBIT_TYPES,
@@ -130,6 +131,12 @@ def customer_edit_check(*, user: Any, customer: Customer, fields: dict[str, Any]
             + ", ".join(sorted(changed & CREDIT_CONTROL_FIELDS))
             + ") are changed by the credit team, not by an integration."
         )
+    controller = fields.get("controller", fields.get("controller_id"))
+    if ({"controller", "controller_id"} & changed) and controller is not None:
+        pk = getattr(controller, "pk", controller)
+        if not assignable_controllers([customer.company_id]).filter(pk=pk).exists():
+            raise ValidationError({"controller": "This person is not a credit controller of the "
+                                                 "customer's company."})  # fmt: skip
     if customer.external_ref and not integrator_only:
         owned = sorted(changed & MASTER_FIELDS)
         if owned:
@@ -183,6 +190,7 @@ def _reason(reason: str, what: str) -> str:
 def customer_hold(*, user: Any, customer: Customer, reason: str, source: str = "web") -> Customer:
     """Put a customer on hold (an order system reading the API stops taking orders)."""
     require_company(user, customer.company, check=is_manager)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.on_hold:
         raise ValidationError({"on_hold": "The customer is on hold already."})
     return customer_update(user=user, customer=customer, source=source, on_hold=True,
@@ -195,6 +203,7 @@ def customer_release(
 ) -> Customer:
     """Release a customer from hold; the reason replaces the hold's."""
     require_company(user, customer.company, check=is_manager)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if not customer.on_hold:
         raise ValidationError({"on_hold": "The customer is not on hold."})
     return customer_update(user=user, customer=customer, source=source, on_hold=False,
