@@ -63,6 +63,9 @@ class FollowUpRunFilter(filters.FilterSet):
         fields = []
 
 
+CHANNELS = (("email", "Email"), ("letter", "Letter"), ("manual", "Manual action"))
+
+
 class ProposalFilter(filters.FilterSet):
     """The work list's filters. ``show``: *due* (the default: open, or postponed until a day
     that has come), *live* (open or postponed), *closed* (executed, skipped, withdrawn) or
@@ -84,6 +87,11 @@ class ProposalFilter(filters.FilterSet):
     min_total = filters.NumberFilter(field_name="total_lcy", lookup_expr="gte",
                                      label="Total (base currency) at least")  # fmt: skip
     run_date = filters.DateFilter()
+    channel = filters.ChoiceFilter(choices=CHANNELS, method="filter_channel", label="Channel")
+    controller = filters.NumberFilter(field_name="customer__controller_id", label="Controller (id)")
+    on_hold = filters.BooleanFilter(field_name="customer__on_hold", label="Customer on hold")
+    automatic = filters.BooleanFilter(field_name="level__execute_automatically",
+                                      label="Automatic (true) or by hand (false)")  # fmt: skip
 
     class Meta:
         model = Proposal
@@ -110,6 +118,11 @@ class ProposalFilter(filters.FilterSet):
                 Q(status=ProposalStatus.OPEN) | (Q(status=ProposalStatus.POSTPONED) & back)
             )
         return queryset
+
+    def filter_channel(self, queryset, name, value):
+        field = {"email": "level__send_email", "letter": "level__send_letter",
+                 "manual": "level__manual_action"}.get(value)  # fmt: skip
+        return queryset.filter(**{field: True}) if field else queryset
 
     def filter_mine(self, queryset, name, value):
         if value is None:

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from creditcontrol.roles import can_work_customers, role_required
+from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
 from ledger.models import Company, Contact, DebtorRating, LedgerEntry
 
 from . import documents, entry_actions, execution
@@ -64,6 +64,15 @@ def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
         proposal.is_mine = proposal.customer.controller_id == user.pk
         level = proposal.level
         proposal.manual_only = level.manual_action and not (level.send_email or level.send_letter)
+        # "automatic" only where the worker will send it: an open proposal of an automatic
+        # level, with somebody to email when the level emails.
+        proposal.will_auto = (
+            level.execute_automatically
+            and proposal.status == ProposalStatus.OPEN
+            and not (level.send_email and not (
+                proposal.contact and proposal.contact.email and proposal.contact.is_active
+                and proposal.contact.email_bounced_at is None))
+        )  # fmt: skip
         proposal.is_due = proposal.status == ProposalStatus.OPEN or (
             proposal.status == ProposalStatus.POSTPONED
             and proposal.postponed_until <= proposal.company.today()
@@ -77,7 +86,9 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     then by total; ``mine=1`` keeps only the user's customers. A first page that is not
     full costs two queries (rows, contacts); a fuller list adds a count."""
     mine = request.GET.get("mine") in ("1", "true")
-    data = {"show": "live", "mine": "true" if mine else ""}
+    # The work list's filters live in the URL, so a filtered list can be bookmarked.
+    data = {key: request.GET.get(key, "") for key in WORKLIST_FILTERS}
+    data.update({"show": "live", "mine": "true" if mine else ""})
     filterset = ProposalFilter(data, queryset=_proposals(request.user), request=request)
     # ``show=due`` would look each company's today up again: the home page knows them.
     not_yet = Q(pk__in=[])
@@ -107,7 +118,27 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
         "proposals": page.object_list,
         "mine": mine,
         "may_work": can_work_customers(request.user),
+        "worklist_filters": filterset.form,
+        # Choices of the filter bar: a company choice only for people in several companies.
+        "filter_companies": (
+            list(Company.objects.filter(pk__in=list(todays)).order_by("code"))
+            if len(todays) > 1
+            else []
+        ),
+        # Whose proposals: controllers have "My customers"; managers choose a controller.
+        "filter_controllers": credit_controllers(list(todays)).only(
+            "id", "username", "first_name", "last_name"
+        )
+        if is_manager(request.user)
+        else [],
+        "query": request.GET.urlencode(),
+        "filtered": any(data[key] for key in WORKLIST_FILTERS),
+        "compact": request.GET.get("density") == "compact",
     }
+
+
+WORKLIST_FILTERS = ("company", "level", "channel", "controller", "min_total", "on_hold",
+                    "automatic")  # fmt: skip
 
 
 def _visible_proposal(request, pk: int) -> Proposal:

@@ -112,3 +112,16 @@ def when(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_format(value, WHEN_FORMAT)
+
+
+@register.filter
+def density(query: str, value: str) -> str:
+    """The current query string with ``density`` set to ``value`` (removed when blank)."""
+    from django.http import QueryDict
+
+    params = QueryDict(query, mutable=True)
+    params.pop("density", None)
+    params.pop("page", None)
+    if value:
+        params["density"] = value
+    return params.urlencode()
