@@ -86,16 +86,17 @@ def percent(value) -> str:
     return f"{Decimal(value):.0f}%"
 
 
-# One date format for every page (``day``) and date-and-time (``when``, shown in the
-# current time zone: views activate the company's). "3 Dec 2026" reads the same in every
-# company's convention, where 03/12 and 12/03 do not.
-DAY_FORMAT = "j M Y"
-WHEN_FORMAT = "j M Y H:i"
+# One date format (``day``) and date-and-time (``when``, in the current time zone: views
+# activate the company's). "03 Dec 2026" reads the same in every company's convention,
+# where 03/12 and 12/03 do not. New pages use these; older templates still name their
+# formats (see the issue 13 note).
+DAY_FORMAT = "d M Y"
+WHEN_FORMAT = "d M Y H:i"
 
 
 @register.filter
 def day(value) -> str:
-    """A date as ``3 Dec 2026``; blank for None."""
+    """A date as ``03 Dec 2026``; blank for None."""
     from django.utils.dateformat import format as date_format
 
     return date_format(value, DAY_FORMAT) if value else ""
@@ -103,7 +104,7 @@ def day(value) -> str:
 
 @register.filter
 def when(value) -> str:
-    """A moment as ``3 Dec 2026 14:05`` in the current time zone; blank for None."""
+    """A moment as ``03 Dec 2026 14:05`` in the current time zone; blank for None."""
     from django.utils import timezone
     from django.utils.dateformat import format as date_format
 
