@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import LedgerEntry
 from ledger.views import render_card, visible_customer
@@ -203,16 +204,21 @@ def communication_create_view(request, pk: int):
             form = CommunicationForm(request.POST, customer=customer, user=request.user,
                                      entry_ids=offered)  # fmt: skip
             if form.is_valid():
-                try:
+
+                def make() -> str:
                     c = communication_create(
                         user=request.user, customer=customer,
                         entry_ids=form.cleaned_data["entries"], promise=form.promise_input(),
                         **form.service_fields(),
                     )  # fmt: skip
+                    return reverse("communications:communication-detail", args=[c.pk])
+
+                try:
+                    return submit_once(request, form.cleaned_data.get("form_token"), make,
+                                       fallback=reverse("communications:customer-communications",
+                                                        args=[customer.pk]))  # fmt: skip
                 except ValidationError as error:
                     show_service_errors(form, error)
-                else:
-                    return redirect("communications:communication-detail", c.pk)
         else:
             form = CommunicationForm(customer=customer, user=request.user, entry_ids=offered,
                                      initial=_initial(request, customer, selection))  # fmt: skip
@@ -329,17 +335,21 @@ def call_action_create(request, pk: int):
         form = CallActionForm(request.POST, communication=c)
         if form.is_valid():
             d = form.cleaned_data
-            try:
+
+            def make() -> str:
                 action = call_action_record(
                     user=request.user, communication=c, action_type=d["action_type"],
                     entry=d["entry"], response=d["response"], amount=d["amount"],
                     notes=d["notes"],
                 )  # fmt: skip
+                return (reverse("communications:communication-detail", args=[c.pk])
+                        + f"#action-{action.pk}")  # fmt: skip
+
+            try:
+                return submit_once(request, d.get("form_token"), make, fallback=reverse(
+                    "communications:communication-detail", args=[c.pk]))  # fmt: skip
             except ValidationError as error:
                 show_service_errors(form, error, aliases={"reason": "notes"})
-            else:
-                return redirect(reverse("communications:communication-detail", args=[c.pk])
-                                + f"#action-{action.pk}")  # fmt: skip
     else:
         form = CallActionForm(communication=c, initial={"entry": request.GET.get("entry")})
     with timezone.override(c.company.tz):

@@ -11,6 +11,7 @@ can be sent again.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 
 from .models import FormToken
 
@@ -48,8 +50,12 @@ class OnceFormMixin(forms.Form):
     form_token = FormTokenField()
 
 
+KEPT = dt.timedelta(days=30)  # a form older than this is not sent again
+
+
 def _claim(user: Any, token: uuid.UUID) -> FormToken | None:
     """None when claimed now; the earlier claim when the token was used already."""
+    FormToken.objects.filter(user=user, used_at__lt=timezone.now() - KEPT).delete()
     try:
         with transaction.atomic():
             FormToken.objects.create(token=token, user=user)
@@ -60,11 +66,14 @@ def _claim(user: Any, token: uuid.UUID) -> FormToken | None:
     return None
 
 
-def submit_once(request: Any, token: uuid.UUID, make: Callable[[], str], *,
+def submit_once(request: Any, token: uuid.UUID | None, make: Callable[[], str], *,
                 fallback: str) -> HttpResponseRedirect:  # fmt: skip
     """Run ``make`` (which writes and returns the URL of what it made) once per token;
     a repeat goes to the first result (or ``fallback``). ``make``'s ValidationError
-    propagates with the claim rolled back."""
+    propagates with the claim rolled back. Where the token is optional (forms that
+    scripts also post) a post without one is simply made."""
+    if token is None:
+        return HttpResponseRedirect(make())
     with transaction.atomic():
         earlier = _claim(request.user, token)
         if earlier is None:
