@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
-from ledger.models import LedgerEntry
+from ledger.models import AuditEvent, LedgerEntry
 from ledger.views import render_card, visible_customer
 
 from .filters import CommunicationFilter
@@ -366,7 +366,11 @@ TIMELINE_KINDS = (
     ("dispute", "Disputes"),
     ("action", "Call actions"),
     ("todo", "To-dos"),
+    ("account", "Account"),
 )
+
+# Changes to the customer's record that the timeline shows (from the audit trail).
+ACCOUNT_FIELDS = ("on_hold", "exclude_from_followups", "credit_limit", "controller_id")
 
 
 def _who(user) -> str:
@@ -435,10 +439,45 @@ def timeline_items(customer, kinds: set[str]) -> list[dict[str, Any]]:
             items.append(_item(t.created_at, "todo", "To-do",
                                f"{t.description} · due {t.due_on:%d %b %Y}", _who(t.owner),
                                t.status, _url_or_none("communications:todo-detail", t.pk)))  # fmt: skip
+    if "account" in kinds:
+        items += _account_items(customer, n)
     # At the same moment, what followed from a thing (a promise's to-do) comes above it.
     rank = {key: n for n, (key, _label) in enumerate(TIMELINE_KINDS)}
     items.sort(key=lambda item: (item["at"], rank[item["kind"]]), reverse=True)
     return items[:n]
+
+
+def _account_items(customer, n: int) -> list[dict[str, Any]]:
+    """Holds and releases, exclusions and inclusions, limit and controller changes: the
+    customer's audit events that touch them (one query)."""
+    changed = Q(pk__in=[])
+    for name in ACCOUNT_FIELDS:
+        changed |= Q(after__has_key=name)
+    events = (AuditEvent.objects.filter(model="ledger.customer", object_id=customer.pk,
+                                        action=AuditEvent.Action.UPDATE)
+              .filter(changed).select_related("user").order_by("-at", "-id")[:n])  # fmt: skip
+    items = []
+    for e in events:
+        after, parts = e.after, []
+        if "on_hold" in after:
+            why = after.get("hold_reason")
+            parts.append(("Put on hold" if after["on_hold"] else "Released from hold")
+                         + (f": {why}" if why else ""))  # fmt: skip
+        if "exclude_from_followups" in after:
+            if after["exclude_from_followups"]:
+                until = after.get("exclude_until")
+                parts.append("Excluded from follow-ups"
+                             + (f" until {dt.date.fromisoformat(until):%d %b %Y}" if until else "")
+                             + (f": {after['exclude_reason']}" if after.get("exclude_reason") else ""))  # fmt: skip
+            else:
+                parts.append("Included in follow-ups again")
+        if "credit_limit" in after:
+            parts.append(f"Credit limit {e.before.get('credit_limit')} → {after['credit_limit']}")
+        if "controller_id" in after:
+            parts.append("Controller changed")
+        items.append(_item(e.at, "account", "Account", "; ".join(parts), _who(e.user), "",
+                           reverse("ledger:customer-card", args=[customer.pk])))  # fmt: skip
+    return items
 
 
 def _item(at: dt.datetime, kind: str, label: str, summary: str, who: str, state: str,

@@ -183,3 +183,20 @@ def test_delete_a_contact_with_history_is_refused_with_a_message(client, control
     page = client.post(f"/customers/contacts/{contact.pk}/delete/", follow=True).content.decode()
     assert "make the contact inactive" in page
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_hold_exclusion_and_limit_land_on_the_timeline(client, manager, customer):
+    from ledger.services import customer_exclude, customer_hold, customer_include, customer_update
+
+    customer_hold(user=manager, customer=customer, reason="Cheque bounced")
+    customer_exclude(user=manager, customer=customer, reason="Administrator appointed")
+    customer_include(user=manager, customer=customer)
+    customer_update(user=manager, customer=customer, credit_limit=Decimal("300.00"))
+    customer_update(user=manager, customer=customer, notes="not on the timeline")
+    client.force_login(manager)
+    page = client.get(f"/customers/{customer.pk}/timeline/", {"kind": "account"}).content.decode()
+    assert "Put on hold: Cheque bounced" in page
+    assert "Excluded from follow-ups: Administrator appointed" in page
+    assert "Included in follow-ups again" in page
+    assert "Credit limit 0.00 → 300.00" in page
+    assert "not on the timeline" not in page
