@@ -42,7 +42,7 @@ def test_customer_record_journey(live_site, page, manager, controller, company):
             amount=Decimal("100.00"),
             document_date=today - dt.timedelta(days=60),
             due_date=today - dt.timedelta(days=30 - n % 20),
-        )  # fmt: skip
+        )
         for n in range(120)
     ]
     wanted = entries[-1]
