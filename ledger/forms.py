@@ -95,6 +95,7 @@ class CustomerEditForm(forms.ModelForm):
 
     class Meta:
         model = Customer
+        labels = {"payment_terms_days": "Payment terms (days)", "language": "Document language"}
         fields = [
             "account_code", "name", "address_line1", "address_line2", "city", "county",
             "postcode", "country", "email", "phone", "currency", "tax_number",
@@ -107,7 +108,9 @@ class CustomerEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["controller"].queryset = controllers
         self.fields["controller"].label_from_instance = _full_name
-        self.fields["language"].help_text = "Blank: the company's language."
+        self.fields["language"].choices = [("", "The company's language"),
+                                           *self.fields["language"].choices[1:]]  # fmt: skip
+        self.fields["controller"].empty_label = "Nobody"
         self.sync_owned = bool(self.instance.external_ref)
         for name, field in self.fields.items():
             locked = (self.sync_owned and name in MASTER_FIELDS) or (
