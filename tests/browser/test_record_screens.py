@@ -1,7 +1,7 @@
-"""Every page of the customer record and the team administration at 1366×768 and
-1024×768 (a tablet): nothing wider than the window, row actions in view. Screenshots go
+"""Every page of the customer record and the team administration at 1366x768 and
+1024x768 (a tablet): nothing wider than the window, row actions in view. Screenshots go
 to test-artifacts/screens/ (or $SCREENS_DIR) for a person to look at. And the compact
-work list shows at least 25 proposals in a 1440×900 window."""
+work list shows at least 25 proposals in a 1440x900 window."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
 from creditcontrol import roles
 from team.services import password_link
@@ -53,8 +54,7 @@ def record(company, controller, administrator):
 @pytest.mark.parametrize("width, height", [(1366, 768), (1024, 768)])
 def test_new_pages_fit_the_window(live_site, browser, administrator, record, width, height):
     local, synced = record
-    administrator.groups.add(*__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.filter(
-        name=roles.MANAGER))  # fmt: skip
+    administrator.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     page = context.new_page()
     base = live_site.url
