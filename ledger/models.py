@@ -101,7 +101,7 @@ class Customer(models.Model):
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    county = models.CharField("county or region", max_length=100, blank=True)
+    county = models.CharField("county or region", max_length=100, blank=True, default="")
     postcode = models.CharField(max_length=20, blank=True)
     country = models.CharField(
         max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code, e.g. GB"
@@ -118,7 +118,7 @@ class Customer(models.Model):
     )
     credit_limit = models.DecimalField(**MONEY, default=ZERO, validators=[MinValueValidator(0)])
     on_hold = models.BooleanField(default=False)
-    hold_reason = models.CharField(max_length=300, blank=True)
+    hold_reason = models.CharField(max_length=300, blank=True, default="")
     hold_changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the customer was last put on hold or released."
     )
@@ -130,7 +130,7 @@ class Customer(models.Model):
         related_name="+",
     )
     exclude_from_followups = models.BooleanField(default=False)
-    exclude_reason = models.CharField(max_length=300, blank=True)
+    exclude_reason = models.CharField(max_length=300, blank=True, default="")
     exclude_until = models.DateField(
         null=True,
         blank=True,
@@ -139,8 +139,10 @@ class Customer(models.Model):
     # Set when the balance went over the credit limit, cleared when it came back under:
     # the over-limit to-do is raised once per crossing, not on every sync.
     over_limit_since = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True)
-    tax_number = models.CharField("tax or registration number", max_length=40, blank=True)
+    notes = models.TextField(blank=True, default="")
+    tax_number = models.CharField(
+        "tax or registration number", max_length=40, blank=True, default=""
+    )
     debtor_rating = models.CharField(
         max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
     )

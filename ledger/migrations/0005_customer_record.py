@@ -49,12 +49,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='county',
-            field=models.CharField(blank=True, max_length=100, verbose_name='county or region'),
+            field=models.CharField(blank=True, default='', max_length=100, verbose_name='county or region'),
         ),
         migrations.AddField(
             model_name='customer',
             name='exclude_reason',
-            field=models.CharField(blank=True, max_length=300),
+            field=models.CharField(blank=True, default='', max_length=300),
         ),
         migrations.AddField(
             model_name='customer',
@@ -74,12 +74,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='hold_reason',
-            field=models.CharField(blank=True, max_length=300),
+            field=models.CharField(blank=True, default='', max_length=300),
         ),
         migrations.AddField(
             model_name='customer',
             name='notes',
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, default=''),
         ),
         migrations.AddField(
             model_name='customer',
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='tax_number',
-            field=models.CharField(blank=True, max_length=40, verbose_name='tax or registration number'),
+            field=models.CharField(blank=True, default='', max_length=40, verbose_name='tax or registration number'),
         ),
         migrations.AlterField(
             model_name='customer',
