@@ -288,7 +288,7 @@ class Bench:
         terms = [
             ("document number", document_no), ("customer name", name.split()[0]),
             ("account code", code), ("external ref", ref), ("contact email", email),
-            ("contact phone", phone[-6:]), ("two letters", "le"), ("no match", "zqxjv"),
+            ("contact phone", phone[-6:]), ("three letters", "lee"), ("two letters: not searched", "le"), ("no match", "zqxjv"),
         ]  # fmt: skip
         for label, text in terms:
             if text:

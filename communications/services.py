@@ -385,7 +385,7 @@ def call_action_record(
             )
         about = f" on {entry}" if entry else ""
         notify(users=managers, company=c.company, customer=c.customer, call_action=action,
-               text=f"Alert from {user.get_username()}: {c.customer}{about}. "
+               text=f"Alert from {user.get_full_name() or user.get_username()}: {c.customer}{about}. "
                     f"{action.notes or c.subject}",
                link=reverse("ledger:customer-card", args=[c.customer_id]))  # fmt: skip
     return action

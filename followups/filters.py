@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Q
 
-from ledger.models import Company, LedgerEntry
+from ledger.models import Company, Customer, LedgerEntry
 
 from .models import (
     Channel,
@@ -88,8 +88,9 @@ class ProposalFilter(filters.FilterSet):
                                      label="Total (base currency) at least")  # fmt: skip
     run_date = filters.DateFilter()
     channel = filters.ChoiceFilter(choices=CHANNELS, method="filter_channel", label="Channel")
-    controller = filters.NumberFilter(field_name="customer__controller_id", label="Controller (id)")
-    on_hold = filters.BooleanFilter(field_name="customer__on_hold", label="Customer on hold")
+    # Through subqueries on the customers rather than joins (see worklist_proposals).
+    controller = filters.NumberFilter(method="filter_customers", label="Controller (id)")
+    on_hold = filters.BooleanFilter(method="filter_customers", label="Customer on hold")
     automatic = filters.BooleanFilter(field_name="level__execute_automatically",
                                       label="Automatic (true) or by hand (false)")  # fmt: skip
 
@@ -119,6 +120,14 @@ class ProposalFilter(filters.FilterSet):
             )
         return queryset
 
+    def filter_customers(self, queryset, name, value):
+        if value is None or value == "":
+            return queryset
+        field = {"controller": "controller_id", "on_hold": "on_hold"}[name]
+        return queryset.filter(
+            customer_id__in=Customer.objects.filter(**{field: value}).values("pk")
+        )
+
     def filter_channel(self, queryset, name, value):
         field = {"email": "level__send_email", "letter": "level__send_letter",
                  "manual": "level__manual_action"}.get(value)  # fmt: skip
@@ -128,7 +137,8 @@ class ProposalFilter(filters.FilterSet):
         if value is None:
             return queryset
         user = getattr(self.request, "user", None)
-        mine = Q(customer__controller_id=getattr(user, "pk", None))
+        mine = Q(customer_id__in=Customer.objects.filter(
+            controller_id=getattr(user, "pk", None)).values("pk"))  # fmt: skip
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 

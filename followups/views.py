@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When, Window
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
-from ledger.models import Company, Contact, DebtorRating, LedgerEntry
+from ledger.models import Company, Contact, Customer, DebtorRating, LedgerEntry
 
 from . import documents, entry_actions, execution
 from .filters import ProposalFilter
@@ -94,25 +94,37 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     not_yet = Q(pk__in=[])
     for company_id, day in todays.items():
         not_yet |= Q(company_id=company_id, postponed_until__gt=day)
+    # "Mine" through a subquery on the customers, not a join: at 100,000 proposals the
+    # join made the sort read every customer row (1.5 s); a hashed subquery does not.
+    mine_customers = Customer.objects.filter(controller_id=request.user.pk).values("pk")
     mine_first = Case(
-        When(customer__controller_id=request.user.pk, then=Value(0)),
+        When(customer_id__in=mine_customers, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
-    proposals = (
+    ordered = (
         filterset.qs.exclude(Q(status=ProposalStatus.POSTPONED) & not_yet)
         .annotate(mine_first=mine_first)
         .order_by("mine_first", "-total_lcy", "id")
     )
-    paginator = Paginator(proposals, PROPOSALS_PER_PAGE)
-    rows = None
+    # The page's ids first, from the proposals alone, then its rows with what they show:
+    # sorting after the joins made PostgreSQL join every proposal (1.5 s at 84,000). The
+    # first page counts the whole list in the same query (a window), so it costs what it
+    # did: ids and count, rows, contacts.
+    paginator = Paginator(ordered.values_list("pk", flat=True), PROPOSALS_PER_PAGE)
     if request.GET.get("page") in (None, "", "1"):
-        rows = list(proposals[:PROPOSALS_PER_PAGE])
-        if len(rows) < PROPOSALS_PER_PAGE:
-            paginator.count = len(rows)  # the whole list is on this page: no COUNT needed
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _decorate(rows if rows is not None and page.number == 1
-                                 else list(page.object_list), request.user)  # fmt: skip
+        head = list(
+            ordered.annotate(full_count=Window(Count("pk")))
+            .values_list("pk", "full_count")[:PROPOSALS_PER_PAGE]
+        )
+        paginator.count = head[0][1] if head else 0
+        page = paginator.get_page(1)
+        ids = [pk for pk, _ in head]
+    else:
+        page = paginator.get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+    by_id = {p.pk: p for p in _proposals(request.user).filter(pk__in=ids)} if ids else {}
+    page.object_list = _decorate([by_id[pk] for pk in ids if pk in by_id], request.user)
     return {
         "proposals_page": page,
         "proposals": page.object_list,
