@@ -265,13 +265,17 @@ def test_execute_selected_with_nothing_ticked_says_so(client, controller, compan
 # --- The proposal page: filled texts, edit, send -----------------------------------------
 
 
-def test_edit_text_page_shows_the_texts_filled_in(client, controller, company):
+def test_edit_text_page_shows_the_placeholders_to_edit_and_the_texts_as_sent(client, controller,
+                                                                           company):  # fmt: skip
     p = debtor(company, "Fill Me Ltd", amount="321.00")
     client.force_login(controller)
     html = client.get(reverse("followups:proposal-detail", args=[p.pk])).content.decode()
-    assert "Acme Trading Ltd: payment reminder, 321.00 GBP overdue" in html
-    assert "Dear Pat Payer Fill," in html
-    assert "{contact}" not in html and "pat@fill.example" in html
+    form, preview = html.split("As it will be sent")
+    # The form keeps the placeholders (an edit keeps them), the preview fills them in.
+    assert "Dear {contact}," in form and "{total}" in form
+    assert "Acme Trading Ltd: payment reminder, 321.00 GBP overdue" in preview
+    assert "Dear Pat Payer Fill," in preview and "{contact}" not in preview
+    assert "pat@fill.example" in html
 
 
 def test_saved_texts_are_kept_and_sent(client, controller, company):
