@@ -13,7 +13,9 @@ from ..search import global_search
 
 @role_required
 def search(request):
-    found = global_search(user=request.user, text=request.GET.get("q", ""))
+    # The header's box is named "search" (a page's own filter box is often "q").
+    text = request.GET.get("search") or request.GET.get("q", "")
+    found = global_search(user=request.user, text=text)
     template = "ledger/_search_results.html" if request.htmx else "ledger/search.html"
     response = render(request, template, {"found": found, "q": found.text})
     patch_vary_headers(response, ["HX-Request"])
