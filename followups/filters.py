@@ -121,12 +121,18 @@ class ProposalFilter(filters.FilterSet):
         return queryset
 
     def filter_customers(self, queryset, name, value):
+        """By the customer's controller or hold, through a list of customer ids read first:
+        PostgreSQL hashes an id list, but turns ``IN (subquery)`` into a lookup per
+        proposal after the sort (0.5 s at 84,000 proposals). On hold: the few held
+        customers, kept or left out."""
         if value is None or value == "":
             return queryset
-        field = {"controller": "controller_id", "on_hold": "on_hold"}[name]
-        return queryset.filter(
-            customer_id__in=Customer.objects.filter(**{field: value}).values("pk")
-        )
+        if name == "on_hold":
+            held = list(Customer.objects.filter(on_hold=True).values_list("pk", flat=True))
+            return queryset.filter(customer_id__in=held) if value else queryset.exclude(
+                customer_id__in=held)  # fmt: skip
+        ids = list(Customer.objects.filter(controller_id=value).values_list("pk", flat=True))
+        return queryset.filter(customer_id__in=ids)
 
     def filter_channel(self, queryset, name, value):
         field = {"email": "level__send_email", "letter": "level__send_letter",
@@ -137,8 +143,9 @@ class ProposalFilter(filters.FilterSet):
         if value is None:
             return queryset
         user = getattr(self.request, "user", None)
-        mine = Q(customer_id__in=Customer.objects.filter(
-            controller_id=getattr(user, "pk", None)).values("pk"))  # fmt: skip
+        # A list of ids, not a subquery: see filter_customers.
+        mine = Q(customer_id__in=list(Customer.objects.filter(
+            controller_id=getattr(user, "pk", None)).values_list("pk", flat=True)))  # fmt: skip
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 

@@ -114,8 +114,9 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     paginator = Paginator(ordered.values_list("pk", flat=True), PROPOSALS_PER_PAGE)
     if request.GET.get("page") in (None, "", "1"):
         head = list(
-            ordered.annotate(full_count=Window(Count("pk")))
-            .values_list("pk", "full_count")[:PROPOSALS_PER_PAGE]
+            ordered.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
+                :PROPOSALS_PER_PAGE
+            ]
         )
         paginator.count = head[0][1] if head else 0
         page = paginator.get_page(1)
