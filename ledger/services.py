@@ -228,17 +228,8 @@ def customer_exclude(
     require_company(user, customer.company, check=check)
     if until is not None and until <= customer.company.today():
         raise ValidationError({"exclude_until": "The date must be after today."})
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    before = snapshot(customer)
-    customer.exclude_from_followups = True
-    customer.exclude_reason = _reason(reason, "excluded")[:300]
-    customer.exclude_until = until
-    customer.save(update_fields=["exclude_from_followups", "exclude_reason", "exclude_until",
-                                 "updated_at"])  # fmt: skip
-    old, new = diff(before, snapshot(customer))
-    audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
-                 before=old, after=new, source=source)  # fmt: skip
-    return customer
+    return _set_exclusion(user, customer, source, excluded=True,
+                          reason=_reason(reason, "excluded")[:300], until=until)  # fmt: skip
 
 
 @transaction.atomic
@@ -248,10 +239,15 @@ def customer_include(
     """Include a customer in follow-ups again (undoes ``customer_exclude``)."""
     check = can_work_customers if by_call_action else is_manager
     require_company(user, customer.company, check=check)
+    return _set_exclusion(user, customer, source, excluded=False, reason="", until=None)
+
+
+def _set_exclusion(user: Any, customer: Customer, source: str, *, excluded: bool, reason: str,
+                   until: dt.date | None) -> Customer:  # fmt: skip
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer)
-    customer.exclude_from_followups, customer.exclude_reason = False, ""
-    customer.exclude_until = None
+    customer.exclude_from_followups, customer.exclude_reason = excluded, reason
+    customer.exclude_until = until
     customer.save(update_fields=["exclude_from_followups", "exclude_reason", "exclude_until",
                                  "updated_at"])  # fmt: skip
     old, new = diff(before, snapshot(customer))
