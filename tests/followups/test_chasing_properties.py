@@ -266,11 +266,15 @@ def _proposal_event(kind, which, number, today, carol):
     if kind == "execute":
         preview = _preview(proposal, _texts(proposal), carol)
         before = OutboxMessage.objects.count()
-        execution.proposal_execute(user=carol, proposal=proposal)
+        action = execution.proposal_execute(user=carol, proposal=proposal)
         assert OutboxMessage.objects.count() == before + 1
         sent = OutboxMessage.objects.order_by("-pk").first()
-        # What is sent is what the preview showed, to the character.
+        # What is sent is what the preview showed, to the character, and the history line
+        # records the total the work list row showed, to the cent.
         assert (sent.subject, sent.body) == (preview["email_subject"], preview["email_body"])
+        assert action.total_lcy == proposal.total_lcy
+        assert sorted(sent.entries.values_list("pk", flat=True)) == sorted(
+            proposal.lines.values_list("entry_id", flat=True))  # fmt: skip
     elif kind == "skip":
         execution.proposal_skip(user=carol, proposal=proposal)
     else:
