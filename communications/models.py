@@ -449,6 +449,7 @@ class ToDoKind(models.TextChoices):
     FOLLOWUP_LEVEL = "followup_level", "Follow-up plan action"
     # An email from the customer waits to be read: chasing pauses until it is closed.
     REPLY = "reply", "Reply received"
+    OVER_LIMIT = "over_limit", "Over credit limit"
 
 
 class ToDo(models.Model):

@@ -62,7 +62,9 @@ def worker_of(company: Company, user: Any, field: str = "owner") -> Any:
     if not (user.is_superuser or company.members.filter(pk=user.pk).exists()) or not (
         can_work_customers(user)
     ):
-        raise ValidationError({field: f"{user.get_username()} does not work on {company}."})
+        raise ValidationError(
+            {field: f"{user.get_full_name() or user.get_username()} does not work on {company}."}
+        )
     return user
 
 

@@ -9,6 +9,7 @@ from inbound.views import attachment as inbound_attachment
 from inbound.views import inbound_email
 from ledger.urls import ledger_patterns
 from portal.settings_views import links_revoke_view, portal_settings
+from team.urls import account_patterns
 
 from . import views
 from .api import router
@@ -31,6 +32,8 @@ urlpatterns = [
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/inbound/email/", inbound_email, name="inbound-email"),
     path("inbound/attachments/<int:pk>/", inbound_attachment, name="inbound-attachment"),
+    path("team/", include("team.urls")),
+    *account_patterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),

@@ -167,7 +167,8 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
         .values("customer_id")
     )
     customers = (
-        company.customers.filter(exclude_from_followups=False, id__in=positive)
+        company.customers.followed_up(as_of)
+        .filter(id__in=positive)
         .exclude(
             id__in=FollowUpAction.objects.filter(
                 company=company,

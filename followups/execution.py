@@ -251,7 +251,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     if any(value is not None for value in texts.values()):
         _apply_texts(user, p, texts, source)
     level, customer = p.level, p.customer
-    if customer.exclude_from_followups:
+    if customer.is_excluded_on(as_of):
         raise ValidationError(f"{customer} is now excluded from follow-ups; nothing was sent.")
     lines = lines_to_send(p, as_of)
     if not any(line.level for line in lines):

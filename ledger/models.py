@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from .iso import COUNTRIES, CURRENCIES
 from .querysets import (
     ApplicationQuerySet,
     CompanyQuerySet,
@@ -40,8 +41,13 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_currency(value: str) -> None:
-    if len(value) != 3 or not value.isalpha() or not value.isupper():
-        raise ValidationError(f"“{value}” is not a three-letter ISO currency code such as GBP.")
+    if value not in CURRENCIES:
+        raise ValidationError(f"“{value}” is not an ISO 4217 currency code such as GBP.")
+
+
+def validate_country(value: str) -> None:
+    if value and value not in COUNTRIES:
+        raise ValidationError(f"“{value}” is not an ISO 3166 country code such as GB.")
 
 
 class Company(models.Model):
@@ -97,8 +103,11 @@ class Customer(models.Model):
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    county = models.CharField("county or region", max_length=100, blank=True, default="")
     postcode = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code, e.g. GB"
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
@@ -111,7 +120,31 @@ class Customer(models.Model):
     )
     credit_limit = models.DecimalField(**MONEY, default=ZERO, validators=[MinValueValidator(0)])
     on_hold = models.BooleanField(default=False)
+    hold_reason = models.CharField(max_length=300, blank=True, default="")
+    hold_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer was last put on hold or released."
+    )
+    hold_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     exclude_from_followups = models.BooleanField(default=False)
+    exclude_reason = models.CharField(max_length=300, blank=True, default="")
+    exclude_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Excluded while this date is still ahead; blank: until included again.",
+    )
+    # Set when the balance went over the credit limit, cleared when it came back under:
+    # the over-limit to-do is raised once per crossing, not on every sync.
+    over_limit_since = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+    tax_number = models.CharField(
+        "tax or registration number", max_length=40, blank=True, default=""
+    )
     debtor_rating = models.CharField(
         max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
     )
@@ -176,6 +209,12 @@ class Customer(models.Model):
     def payment_reference(self) -> str:
         """What the customer quotes on a payment so that it is matched to its account."""
         return f"{self.company.code}-{self.account_code}".upper()
+
+    def is_excluded_on(self, day: dt.date) -> bool:
+        """Excluded from follow-ups on ``day`` (the same rule as ``followed_up``)."""
+        return self.exclude_from_followups and (
+            self.exclude_until is None or self.exclude_until > day
+        )
 
 
 class Contact(models.Model):

@@ -38,6 +38,7 @@ from django.db.models.functions import Lower
 
 from .audit import audit_bulk, audit_event, diff, snapshot
 from .bulk import BATCH_SIZE, bulk_update
+from .credit_limits import credit_limits_check
 from .duplicates import account_code_holders, name_key, name_twins
 from .entry_documents import entry_document_attach_ref
 from .models import (
@@ -52,6 +53,7 @@ from .models import (
     LedgerEntry,
 )
 from .services import (
+    CREDIT_CONTROL_FIELDS,
     application_check,
     application_lower,
     entry_prepare,
@@ -166,6 +168,9 @@ class Plan:
             touched = [o for o, _ in self.changed.values()] + self.new
             announce_changed(company_id=batch.company.pk,
                              entry_ids=[o.pk for o in touched if o.is_debit])  # fmt: skip
+        moved = {getattr(obj, "customer_id", None) for obj in [*self.new, *changed]}
+        if model is not Customer:
+            credit_limits_check(company_id=batch.company.pk, customer_ids=moved - {None})
         in_batch_changed = {id(o) for o in self.objects if o is not None} & set(self.changed)
         created = len(self.new)
         updated = len(in_batch_changed)
@@ -268,7 +273,10 @@ def _customers(batch: Batch) -> SyncResult:
             seen_names.setdefault(key, (index, None))
             plan.create(index, Customer(company=company, currency=company.base_currency, **fields))
         else:
-            _update(plan, index, own, fields)
+            # Credit-control fields are the credit team's once the customer exists: the
+            # accounting system's values seed a new customer but never overwrite ours.
+            _update(plan, index, own, {k: v for k, v in fields.items()
+                                       if k not in CREDIT_CONTROL_FIELDS})  # fmt: skip
     return plan.write(Customer)
 
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from creditcontrol.roles import role_required
 
-from .entry_documents import entry_document_set
-from .models import EntryDocument, LedgerEntry
+from ..entry_documents import entry_document_set
+from ..models import EntryDocument, LedgerEntry
 
 
 def _entry(request, entry_id: int) -> LedgerEntry:
