@@ -256,6 +256,9 @@ def _set_exclusion(user: Any, customer: Customer, source: str, *, excluded: bool
     old, new = diff(before, snapshot(customer))
     audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
                  before=old, after=new, source=source)  # fmt: skip
+    # The customer's open proposal follows at once (withdrawn while excluded).
+    announce_changed(company_id=customer.company_id,
+                     entry_ids=customer.entries.open().values_list("pk", flat=True))  # fmt: skip
     return customer
 
 
