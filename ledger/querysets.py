@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from creditcontrol.roles import has_any_role
@@ -180,6 +181,16 @@ class ContactQuerySet(VisibleQuerySet):
     def statement_recipients(self, customer: Any) -> ContactQuerySet:
         """Reachable contacts of ``customer`` marked as statement recipients."""
         return self.filter(customer=customer, receives_statements=True).reachable()
+
+
+def document_numbers(numbers: list[str], using: str = "default") -> Any:
+    """The value for ``document_no__in`` with thousands of numbers. On PostgreSQL a join to
+    the numbers, which walks the (company, document_no) index once per number: given as
+    "= ANY(array)", the planner prefers the search's trigram index and rechecks every
+    candidate against the whole array (90 s for 10,000 numbers at 1M entries)."""
+    if connections[using].vendor != "postgresql":
+        return list(numbers)
+    return RawSQL("SELECT unnest(%s::text[])", [list(numbers)])
 
 
 class LedgerEntryQuerySet(VisibleQuerySet):

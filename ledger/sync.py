@@ -52,6 +52,7 @@ from .models import (
     EntryDocument,
     LedgerEntry,
 )
+from .querysets import document_numbers
 from .services import (
     CREDIT_CONTROL_FIELDS,
     application_check,
@@ -444,11 +445,15 @@ def _entries(batch: Batch) -> SyncResult:
             batch.fail(index, name, message)
         if not problems:
             prepared[index] = (own, entry)
+    numbers = sorted({e.document_no for _, e in prepared.values()})
+    types = sorted({e.entry_type for _, e in prepared.values()})
     holders = {
         (e.entry_type, e.document_no): e
         for e in LedgerEntry.objects.filter(
-            company=company, document_no__in={e.document_no for _, e in prepared.values()}
-        ).only("id", "entry_type", "document_no", "external_ref")
+            company=company, entry_type__in=types, document_no__in=document_numbers(numbers)
+        )
+        .only("id", "entry_type", "document_no", "external_ref")
+        .order_by()
     }
     seen: dict[tuple[str, str], int] = {}
     for index, (own, entry) in prepared.items():
