@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "creditcontrol",
     "ledger",
     "communications",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the outcome of every sign-in (see creditcontrol/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "creditcontrol.urls"
@@ -140,9 +143,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"  # managers to the dashboard, controllers to the work list
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per client address before a lock-out.
+# Sign-in throttling (django-axes, see creditcontrol/signin.py): failures allowed per
+# user name and client address pair, and per client address whatever the user name
+# (high enough for an office behind one NAT), before a lock of LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# How many proxies (each appending to X-Forwarded-For) stand before the application; 0
+# takes the client's address from the connection itself.
+LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The database handler, not the cache: sign-in must keep working while Redis is down.
+AXES_HANDLER = "creditcontrol.signin.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "creditcontrol.signin.failure_limit"
+AXES_COOLOFF_TIME = "creditcontrol.signin.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "creditcontrol.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "creditcontrol.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "creditcontrol.signin.lockout_response"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -13,7 +13,7 @@ from .api import router
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
-    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", include("creditcontrol.page_urls")),
     # The customer list shows workbench figures, so its view is the workbench's; its URL
