@@ -106,14 +106,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
+
+
+def redis_caches(url: str) -> dict:
+    """The cache on Redis; it falls back to local memory while Redis is down."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "creditcontrol.cache.FallbackRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="creditcontrol"),
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -132,6 +139,16 @@ CELERY_BEAT_SCHEDULE = {
     # go to review (never resent blindly) every five minutes.
     "deliver-outbox": {"task": "followups.tasks.deliver_outbox", "schedule": 60.0},
     "flag-stale-outbox": {"task": "followups.tasks.flag_stale_outbox", "schedule": 300.0},
+    # Work requests queued while the broker was away (creditcontrol/taskqueue.py).
+    "relay-queued-tasks": {"task": "creditcontrol.tasks.relay_queued_tasks", "schedule": 60.0},
+}
+# A request relays its tasks after commit; with the broker down it must fail at once.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# visibility_timeout: a task a killed worker held (acks_late) is redelivered after this,
+# so it must exceed the longest task (an engine run on the benchmark data takes ~30 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
 from creditcontrol.roles import can_work_customers
+from creditcontrol.taskqueue import enqueue
 from ledger.models import Company, Contact, Customer
 
 from .models import OutboxMessage
@@ -178,5 +179,5 @@ def mass_email_send(
     if result.queued:
         from .tasks import deliver_outbox  # the tasks import the services
 
-        deliver_outbox.delay_on_commit()
+        enqueue(deliver_outbox, once=True)
     return result

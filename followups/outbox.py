@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from creditcontrol.roles import is_manager
+from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_record
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
@@ -265,7 +266,7 @@ def outbox_resend(*, user: Any, message: OutboxMessage, source: str = "web") -> 
                 claimed_at=None, claimed_by="", last_error="")  # fmt: skip
     from .tasks import deliver_outbox  # the tasks import this module
 
-    deliver_outbox.delay_on_commit()
+    enqueue(deliver_outbox, once=True)
     return m
 
 

@@ -183,7 +183,9 @@ class Contact(models.Model):
     copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
     is_active = models.BooleanField(default=True)
     email_bounced_at = models.DateTimeField(
-        null=True, blank=True, help_text="When mail to this address bounced; cleared when corrected."
+        null=True,
+        blank=True,
+        help_text="When mail to this address bounced; cleared when corrected.",
     )
     external_ref = models.CharField(max_length=64, blank=True)
 
