@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # JSON 413 and 500 on /api/ (before anything reads the body).
+    "creditcontrol.api_middleware.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -63,6 +65,9 @@ MIDDLEWARE = [
     # Last, so it sees the outcome of every sign-in (see creditcontrol/signin.py).
     "axes.middleware.AxesMiddleware",
 ]
+
+# A sync batch holds up to 10,000 rows: about 3 MB as JSON, so the limit leaves room.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=16 * 1024 * 1024)
 
 ROOT_URLCONF = "creditcontrol.urls"
 WSGI_APPLICATION = "creditcontrol.wsgi.application"
@@ -286,5 +291,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs every sign-in at INFO; failures and lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

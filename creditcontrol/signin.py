@@ -40,7 +40,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
-def client_ip(request: Any) -> str:
+def client_ip(request: Any) -> str | None:
     """The client's address. Behind ``LOGIN_TRUSTED_PROXIES`` proxies, read it from
     X-Forwarded-For (the entry the nearest trusted proxy appended), never a spoofable one."""
     proxies = getattr(settings, "LOGIN_TRUSTED_PROXIES", 0)
@@ -49,7 +49,7 @@ def client_ip(request: Any) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def username_of(request: Any, credentials: dict | None) -> str:

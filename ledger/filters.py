@@ -2,6 +2,8 @@
 
 import django_filters as filters
 
+from creditcontrol.filters import UtcIsoDateTimeFilter
+
 from .models import (
     Application,
     AuditEvent,
@@ -27,7 +29,7 @@ class CustomerFilter(filters.FilterSet):
     debtor_rating = filters.ChoiceFilter(choices=DebtorRating.choices)
     external_ref = filters.CharFilter()
     account_code = filters.CharFilter()
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Customer
@@ -64,7 +66,7 @@ class LedgerEntryFilter(filters.FilterSet):
     document_date_to = filters.DateFilter(field_name="document_date", lookup_expr="lte")
     external_ref = filters.CharFilter()
     document_no = filters.CharFilter()
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = LedgerEntry
@@ -93,7 +95,7 @@ class AuditEventFilter(filters.FilterSet):
     model = filters.CharFilter()
     object_id = filters.NumberFilter()
     user = filters.NumberFilter(field_name="user_id")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
         model = AuditEvent

@@ -8,7 +8,7 @@ batches), never ``Model.save()`` directly.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,11 @@ CENT = Decimal("0.01")
 
 def to_lcy(amount: Decimal, exchange_rate: Decimal) -> Decimal:
     """An amount in the company's base currency, rounded half-up to the cent."""
-    return (Decimal(amount) * Decimal(exchange_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    # Enough precision for any product of two columns: one too large for the base currency
+    # is refused by LedgerEntry.out_of_range() with a message, not by an arithmetic error.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(amount) * Decimal(exchange_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def require_company(user: Any, company: Company, *, check=can_edit_ledger) -> None:
