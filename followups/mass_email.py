@@ -119,6 +119,8 @@ def _check(user: Any, customers: list[Customer], subject: str, body: str) -> Non
         errors["subject"] = "Write a subject."
     elif len(subject) > MAX_SUBJECT:
         errors["subject"] = f"A subject has at most {MAX_SUBJECT} characters."
+    elif "\r" in subject or "\n" in subject:
+        errors["subject"] = "Keep the subject on one line: it cannot contain a line break."
     if not body.strip():
         errors["body"] = "Write the message."
     if errors:

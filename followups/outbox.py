@@ -83,7 +83,9 @@ def outbox_enqueue(
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 company=company, customer=customer, kind=kind, key=key, to=list(to),
-                subject=subject[:200], body=body, as_of=as_of, attach_statement=attach_statement,
+                # One line whatever the data: a line break in a header fails every send.
+                subject=" ".join(subject.split())[:200], body=body, as_of=as_of,
+                attach_statement=attach_statement,
                 level=level, action=action, communication=communication,
                 created_by=user if getattr(user, "pk", None) else None,
             )  # fmt: skip

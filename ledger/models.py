@@ -47,6 +47,23 @@ def validate_currency(value: str) -> None:
         raise ValidationError(f"“{value}” is not a three-letter ISO currency code such as GBP.")
 
 
+def validate_single_line(value: str) -> None:
+    """Names and subjects go into email headers, where a line break is refused when sent."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValidationError("Keep this on one line: it cannot contain a line break.")
+
+
+def _single_line_fields(obj: models.Model, names: tuple[str, ...]) -> None:
+    errors = {}
+    for name in names:
+        try:
+            validate_single_line(getattr(obj, name))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 class Company(models.Model):
     """A legal entity with a base currency (the LCY) and a time zone."""
 
@@ -170,6 +187,9 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.account_code} {self.name}"
 
+    def clean(self) -> None:
+        _single_line_fields(self, ("name", "account_code", "city", "postcode"))
+
 
 class Contact(models.Model):
     """A person at a customer; at most one is the credit-control contact who gets reminders."""
@@ -215,6 +235,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        _single_line_fields(self, ("first_name", "last_name", "position"))
 
     @property
     def full_name(self) -> str:

@@ -216,7 +216,10 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
             entry.remaining = entry.amount
         if entry.due_date is None and entry.document_date is not None:
             days = customer.payment_terms_days if entry.entry_type in DEBIT_TYPES else 0
-            entry.due_date = entry.document_date + dt.timedelta(days=days)
+            try:
+                entry.due_date = entry.document_date + dt.timedelta(days=days)
+            except OverflowError:  # near 9999-12-31: out_of_range() names the document date
+                entry.due_date = entry.document_date
     if entry.currency == customer.company.base_currency and "exchange_rate" not in fields:
         entry.exchange_rate = Decimal(1)
     elif is_new and "exchange_rate" not in fields:
