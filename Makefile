@@ -12,16 +12,16 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint bench run worker beat
+.PHONY: help venv demo test lint bench run serve worker beat
 
 help:
 	@echo "make demo    create .venv, migrate, seed the demo data and start http://$(HOST):$(PORT)/"
 	@echo "make test    run the test suite (PYTEST_ARGS=... to pass options)"
 	@echo "make lint    ruff, import-linter and the missing-migrations check"
 	@echo "make bench   the scale benchmark (bench/run.sh)"
-	@echo "make run     the development server only"
-	@echo "make worker  a Celery worker (needs REDIS_URL)"
-	@echo "make beat    the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make run     migrate, then the development server and a worker with embedded beat"
+	@echo "make worker  a Celery worker (REDIS_URL, or the embedded queue in var/celery)"
+	@echo "make beat    the Celery beat scheduler"
 
 # Reinstalled whenever pyproject.toml changes.
 venv: $(VENV)/.installed
@@ -37,7 +37,18 @@ demo: venv
 	$(MANAGE) seed_demo
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the logins above (Ctrl-C stops)."
+	@echo "A worker with embedded beat runs beside the web server: daily runs, promise checks,"
+	@echo "automatic levels and the outbox go as in production (worker log: var/worker.log)."
 	@echo
+	@$(MAKE) --no-print-directory serve
+
+# The web server and, beside it, a Celery worker with embedded beat (on REDIS_URL, or on
+# the embedded default's queue in files under var/celery); Ctrl-C stops both.
+serve:
+	@mkdir -p var
+	@$(VENV)/bin/celery -A creditcontrol worker -B --pool=solo --loglevel=INFO \
+		--schedule var/celerybeat-schedule >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: venv
@@ -55,7 +66,7 @@ bench: venv
 
 run: venv
 	$(MANAGE) migrate --no-input
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
 worker: venv
 	$(VENV)/bin/celery -A creditcontrol worker --loglevel=INFO

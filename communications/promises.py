@@ -20,6 +20,7 @@ from creditcontrol.roles import can_work_customers
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company, to_lcy
+from ledger.signals import announce_changed
 
 from .models import Communication, Dispute, Promise, PromiseEntry, PromiseStatus, ToDo, ToDoKind
 from .todos import PROMISE_CHECK_TEXT, check_date, entries_of, todo_create, todos_close, worker_of
@@ -120,6 +121,7 @@ def promise_create(
     PromiseEntry.objects.bulk_create(
         PromiseEntry(promise=promise, entry=e, remaining_at_promise=e.remaining) for e in entries
     )
+    announce_changed(company_id=company.pk, entry_ids=[e.pk for e in entries])
     audit_record(user=user, obj=promise, action=AuditEvent.Action.CREATE,
                  after={**snapshot(promise), "entries": [e.pk for e in entries]}, source=source)  # fmt: skip
     owner = communication.our_contact if communication else user
@@ -194,6 +196,10 @@ def _resolve(promises: list[Promise], status: str, day: dt.date, *, user: Any = 
     if not promises:
         return
     Promise.objects.filter(pk__in=[p.pk for p in promises]).update(status=status, resolved_on=day)
+    for company_id in sorted({p.company_id for p in promises}):
+        announce_changed(company_id=company_id, entry_ids=PromiseEntry.objects.filter(
+            promise__in=[p.pk for p in promises if p.company_id == company_id]
+        ).values_list("entry_id", flat=True))  # fmt: skip
     audit_bulk(
         audit_event(user=user, obj=p, action=AuditEvent.Action.UPDATE, source=source,
                     before={"status": "open"}, after={"status": status, "resolved_on": str(day)})
@@ -269,6 +275,7 @@ def dispute_set(
         dispute.save()
         audit_record(user=user, obj=dispute, action=AuditEvent.Action.CREATE,
                      after=snapshot(dispute), source=source)  # fmt: skip
+        announce_changed(company_id=company.pk, entry_ids=[entry.pk])
         return dispute
     before = snapshot(dispute)
     dispute.amount = amount
@@ -282,6 +289,7 @@ def dispute_set(
     audit_record(user=user, obj=dispute, action=AuditEvent.Action.UPDATE,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
                  source=source)  # fmt: skip
+    announce_changed(company_id=company.pk, entry_ids=[entry.pk])
     return dispute
 
 
@@ -298,4 +306,5 @@ def dispute_end(*, user: Any, dispute: Dispute, source: str = "web") -> Dispute:
     audit_record(user=user, obj=dispute, action=AuditEvent.Action.UPDATE,
                  before={"amount": before["amount"], "ended_on": None},
                  after={"amount": "0.00", "ended_on": str(dispute.ended_on)}, source=source)  # fmt: skip
+    announce_changed(company_id=dispute.company_id, entry_ids=[dispute.entry_id])
     return dispute

@@ -101,7 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot build covering indexes; it uses the same indexes without INCLUDE.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
     # WAL and a busy timeout let the dev server and an in-process task share the file.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two people writing
+    # at once queue for up to ``timeout`` seconds instead of one failing with "database is
+    # locked" when it upgrades a read lock (a 500 where PostgreSQL answers 409).
     DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -132,15 +136,37 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery: a real broker when REDIS_URL is set, otherwise tasks run in-process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery: Redis when REDIS_URL is set. The embedded default needs no server either: kombu's
+# filesystem transport keeps the queue in files under CELERY_FS_DIR, and `make demo` starts
+# a worker with embedded beat beside the web server, so a newcomer's runs, promise checks,
+# automatic levels and outbox go as in production. The test suite runs tasks in-process.
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    CELERY_FS_DIR = env.path("CELERY_FS_DIR", default=BASE_DIR / "var" / "celery")
+    for folder in ("queue", "processed"):
+        (Path(CELERY_FS_DIR) / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(Path(CELERY_FS_DIR) / "queue"),
+        "data_folder_out": str(Path(CELERY_FS_DIR) / "queue"),
+        "processed_folder": str(Path(CELERY_FS_DIR) / "processed"),
+        "store_processed": False,
+    }
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    # The daily follow-up run: every few minutes beat asks which companies' own clocks
+    # have passed their plan's run time today; each of those gets its run once a day
+    # (then its automatic levels are executed and the outbox delivers them).
+    "run-due-companies": {
+        "task": "followups.tasks.run_due_companies",
+        "schedule": env.float("FOLLOWUP_SCHEDULE_SECONDS", default=300.0),
+    },
     # Hourly, so each company is checked soon after its own midnight; a rerun is a no-op.
     "check-promises": {"task": "communications.tasks.check_promises", "schedule": 3600.0},
     # The outbox: due emails and letters each minute; rows a dead worker left "sending"

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +56,7 @@ from django.db.models.functions import Coalesce, Least, Round
 from django.utils import timezone
 
 from communications.models import Promise, PromiseEntry, PromiseStatus
+from communications.promises import promises_settle
 from creditcontrol.roles import can_work_customers
 from creditcontrol.taskqueue import enqueue
 from ledger.models import Company, LedgerEntry
@@ -89,15 +91,7 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
     may, as a subquery; by default ``proposable_customers``)."""
     levels = list(plan.levels.order_by("sequence").values_list("sequence", "days"))
     open_promise = PromiseEntry.objects.filter(entry=OuterRef("pk"), promise__status="open")
-    next_level = Case(
-        *(
-            When(last_level=sequence - 1, due_date__lte=as_of - dt.timedelta(days=days),
-                 then=Value(sequence))
-            for sequence, days in levels
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )  # fmt: skip
+    next_level = Case(*_level_branches(levels, as_of), default=None, output_field=IntegerField())
     entries = (
         LedgerEntry.objects.filter(company=company, entry_type__in=DEBIT_TYPE_VALUES)
         .exclude(remaining=0)
@@ -117,7 +111,6 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
             )
         )
         .annotate(
-            last_level=Coalesce(F("followup_level__level"), Value(0)),
             # Coalesce inside: PostgreSQL's LEAST ignores a NULL where SQLite's MIN returns it.
             disputed_lcy=Least(
                 F("remaining_lcy"),
@@ -136,10 +129,35 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
     return entries
 
 
-def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date) -> QuerySet:
-    """Step 3's customer conditions, as one subquery of customer ids."""
+def _level_branches(levels: list[tuple[int, int]], as_of: dt.date) -> list[When]:
+    """Step 2 as one ``When`` per level, in sequence order (the first that holds wins).
+
+    A courtesy level (negative days) is due for an entry that had the level before it and
+    is not yet past due. The first level after the due date is due for an entry that had
+    the level before it, or — past due, the catch-up rule — any courtesy level or none.
+    Every later level is due for an entry that had the level before it. An entry whose
+    level was executed on *D* gets none (a level a day)."""
+    courtesy = sum(1 for _, days in levels if days < 0)
+    not_today = Q(followup_level_on__isnull=True) | Q(followup_level_on__lt=as_of)
+    branches = []
+    for sequence, days in levels:
+        had_previous = Q(followup_level=sequence - 1)
+        if sequence <= courtesy:
+            had_previous &= Q(due_date__gte=as_of)
+        elif sequence == courtesy + 1:
+            had_previous |= Q(followup_level__lt=sequence - 1, due_date__lt=as_of)
+        reached = Q(due_date__lte=as_of - dt.timedelta(days=days))
+        branches.append(When(had_previous & reached & not_today, then=Value(sequence)))
+    return branches
+
+
+def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
+                         scope: list[int] | None = None) -> QuerySet:  # fmt: skip
+    """Step 3's customer conditions, as one subquery of customer ids (of ``scope`` only,
+    when given: a refresh must not sum the whole company's ledger)."""
+    in_scope = {} if scope is None else {"customer_id__in": scope}
     positive = (
-        LedgerEntry.objects.filter(company=company)
+        LedgerEntry.objects.filter(company=company, **in_scope)
         .exclude(remaining=0)
         .values("customer_id")
         .annotate(net=Sum("remaining_lcy"))
@@ -156,10 +174,9 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
             ).values("customer_id")
         )
         .exclude(
-            id__in=Proposal.objects.filter(
-                company=company,
-                run_date=as_of,
-                status__in=(ProposalStatus.EXECUTED, ProposalStatus.SKIPPED),
+            # Executed or skipped on D (the history's date, not the proposal's run date).
+            id__in=FollowUpAction.objects.filter(
+                company=company, on=as_of, proposal__isnull=False
             ).values("customer_id")
         )
     )
@@ -189,6 +206,8 @@ def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: st
     try:
         with transaction.atomic():
             _lock(company)
+            # A run never decides on a promise that has already broken: settle them first.
+            promises_settle(company=company, as_of=as_of)
             counts = _merge(company=company, plan=plan_for(company), as_of=as_of, run=run)
     except Exception as error:  # recorded for the people who read the runs page
         log.exception("follow-up run %s for %s on %s failed", run.pk, company.code, as_of)
@@ -198,6 +217,26 @@ def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: st
         return run
     _finish(run, started, status=FollowUpRun.Status.DONE, **counts)
     return run
+
+
+def proposals_refresh(*, company_id: int, customer_ids: Iterable[int]) -> int:
+    """Bring the live proposals of these customers in step now, in the caller's
+    transaction: lines, total, entry count and level as the engine would decide them on the
+    company's today; withdrawn when nothing is left to chase. Nothing is created (that is
+    the daily run's job). Returns how many proposals changed."""
+    ids = sorted(
+        Proposal.objects.filter(
+            company_id=company_id, customer_id__in=list(customer_ids), status__in=LIVE_PROPOSAL
+        ).values_list("customer_id", flat=True)
+    )
+    if not ids:
+        return 0
+    company = Company.objects.get(pk=company_id)
+    with transaction.atomic():
+        _lock(company)
+        counts = _merge(company=company, plan=plan_for(company), as_of=company.today(),
+                        run=None, scope=ids)  # fmt: skip
+    return counts["proposals_refreshed"] + counts["proposals_withdrawn"]
 
 
 def _finish(run: FollowUpRun, started: float, **fields: Any) -> None:
@@ -215,14 +254,22 @@ def _lock(company: Company) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, company.pk])
 
 
-def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowUpRun) -> dict:
-    """Steps 1-3 as SQL over three temporary tables; returns the run's counts."""
+def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowUpRun | None,
+           scope: list[int] | None = None) -> dict:  # fmt: skip
+    """Steps 1-3 as SQL over three temporary tables; returns the run's counts.
+
+    With ``scope`` (customer ids) only those customers' live proposals are brought in step
+    (refreshed or withdrawn, never created): what an entry change does at once."""
     now = timezone.now()
     live = tuple(str(status) for status in LIVE_PROPOSAL)
     in_live = "status IN (%s, %s)"
-    ok_sql, ok_params = proposable_customers(
-        company=company, plan=plan, as_of=as_of
-    ).query.sql_with_params()
+    in_scope = ""
+    customers = proposable_customers(company=company, plan=plan, as_of=as_of, scope=scope)
+    if scope is not None:
+        # Integers only, so written into the statement rather than bound one by one.
+        in_scope = " AND customer_id IN ({})".format(",".join(str(int(i)) for i in scope))
+        customers = customers.filter(id__in=scope)
+    ok_sql, ok_params = customers.query.sql_with_params()
     # The customers are staged first: as a subquery, PostgreSQL misjudges their number
     # and walks the entries customer by customer instead of in one scan.
     stage_sql, stage_params = (
@@ -249,6 +296,15 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
         chaseable = cursor.fetchone()[0]
         # Listed: a level due, or overdue (and only customers with a level due: HAVING).
         run_sql("DELETE FROM fu_stage WHERE level IS NULL AND overdue = 0")
+        courtesy = plan.levels.filter(days__lt=0).count()
+        if courtesy:
+            # At a courtesy level (no entry of the customer has a later one due) only the
+            # entries it is due for are listed: overdue ones wait for their own level.
+            run_sql(
+                "DELETE FROM fu_stage WHERE level IS NULL AND customer_id NOT IN "
+                "(SELECT customer_id FROM fu_stage WHERE level > %s)",
+                [courtesy],
+            )
         # The digest tells whether a proposal's lines changed without comparing them all:
         # a rerun that finds every digest equal touches no line.
         digest = " || ':' || ".join(
@@ -267,7 +323,7 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
 
         run_sql(
             "UPDATE followups_proposal SET status = %s, postponed_until = NULL, closed_at = %s, "
-            f"updated_at = %s WHERE company_id = %s AND {in_live} "
+            f"updated_at = %s WHERE company_id = %s AND {in_live}{in_scope} "
             "AND customer_id NOT IN (SELECT customer_id FROM fu_cust)",
             [ProposalStatus.WITHDRAWN.value, now, now, company.pk, *live],
         )
@@ -292,17 +348,23 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             f"texts_edited = CASE WHEN level_id = {level_of} THEN texts_edited ELSE %s END, "
             f"level_id = {level_of}, total_lcy = {cust.format('total')}, "
             f"entry_count = {cust.format('cnt')}, lines_digest = {cust.format('digest')}, "
-            "run_id = %s, run_date = %s, updated_at = %s "
-            f"WHERE company_id = %s AND {in_live} AND EXISTS (SELECT 1 FROM fu_cust c "
+            f"{'run_id = %s, run_date = %s, ' if run else ''}updated_at = %s "
+            f"WHERE company_id = %s AND {in_live}{in_scope} AND EXISTS (SELECT 1 FROM fu_cust c "
             "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
             "WHERE c.customer_id = followups_proposal.customer_id AND (l.id <> "
             "followups_proposal.level_id OR c.total <> followups_proposal.total_lcy "
             "OR c.cnt <> followups_proposal.entry_count "
             "OR c.digest <> followups_proposal.lines_digest))",
             [plan.pk] * 6
-            + [plan.pk, False, plan.pk, run.pk, as_of, now, company.pk, *live, plan.pk],
-        )
+            + [plan.pk, False, plan.pk, *([run.pk, as_of] if run else []), now, company.pk,
+               *live, plan.pk],
+        )  # fmt: skip
         refreshed = cursor.rowcount
+        if run is None:
+            created = 0
+            _merge_lines(run_sql, run=None, scope_sql=in_scope, company=company, live=live)
+            _drop(run_sql)
+            return {"proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}
 
         run_sql(
             "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
@@ -321,37 +383,12 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             # joins the staged lines to it by a nested loop of sequential scans.
             run_sql("ANALYZE followups_proposal")
 
-        # Lines: only of the proposals this run created or refreshed (the others' digests
-        # are unchanged), so a rerun costs no line statement at all.
         if created or refreshed:
             run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
             if connection.vendor == "postgresql":
                 run_sql("ANALYZE fu_stage")
-        changed = f"SELECT id FROM followups_proposal WHERE run_id = %s AND {in_live}"
-        run_sql(
-            f"DELETE FROM followups_proposalentry WHERE proposal_id IN ({changed}) AND NOT EXISTS "
-            "(SELECT 1 FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)",
-            [run.pk, *live],
-        )
-        run_sql(
-            "UPDATE followups_proposalentry AS pe SET level = s.level, "
-            "remaining_lcy = s.remaining_lcy, disputed_lcy = s.disputed_lcy "
-            "FROM fu_stage s, followups_proposal p WHERE s.entry_id = pe.entry_id "
-            f"AND p.id = pe.proposal_id AND p.run_id = %s AND p.{in_live} "
-            "AND (COALESCE(s.level, 0) <> COALESCE(pe.level, 0) "
-            "OR s.remaining_lcy <> pe.remaining_lcy OR s.disputed_lcy <> pe.disputed_lcy)",
-            [run.pk, *live],
-        )
-        run_sql(
-            "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
-            "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
-            "FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id "
-            f"AND p.run_id = %s AND p.{in_live} WHERE NOT EXISTS (SELECT 1 FROM "
-            "followups_proposalentry pe WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
-            [run.pk, *live],
-        )
-        for table in ("fu_ok", "fu_stage", "fu_cust"):
-            run_sql(f"DROP TABLE {table}")
+        _merge_lines(run_sql, run=run, scope_sql="", company=company, live=live)
+        _drop(run_sql)
     return {
         "entries_chaseable": chaseable,
         "proposals_created": created,
@@ -361,6 +398,47 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             company=company, status=ProposalStatus.OPEN
         ).count(),
     }
+
+
+def _drop(run_sql: Any) -> None:
+    for table in ("fu_ok", "fu_stage", "fu_cust"):
+        run_sql(f"DROP TABLE {table}")
+
+
+def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, scope_sql: str, company: Company,
+                 live: tuple[str, ...]) -> None:  # fmt: skip
+    """Bring the lines of the proposals just created or refreshed (this run's; or, for a
+    scoped refresh, the live proposals of its customers) in step with ``fu_stage``: delete,
+    update and insert only what differs. The others' digests are unchanged, so a rerun
+    costs no line statement at all."""
+    if run is not None:
+        who, params = "p.run_id = %s AND p.status IN (%s, %s)", [run.pk, *live]
+    else:
+        who = f"p.company_id = %s AND p.status IN (%s, %s){scope_sql.replace('customer_id', 'p.customer_id')}"
+        params = [company.pk, *live]
+    run_sql(
+        "DELETE FROM followups_proposalentry WHERE proposal_id IN (SELECT p.id FROM "
+        f"followups_proposal p WHERE {who}) AND NOT EXISTS "
+        "(SELECT 1 FROM fu_stage s WHERE s.entry_id = followups_proposalentry.entry_id)",
+        params,
+    )
+    run_sql(
+        "UPDATE followups_proposalentry AS pe SET level = s.level, "
+        "remaining_lcy = s.remaining_lcy, disputed_lcy = s.disputed_lcy "
+        "FROM fu_stage s, followups_proposal p WHERE s.entry_id = pe.entry_id "
+        f"AND p.id = pe.proposal_id AND {who} "
+        "AND (COALESCE(s.level, 0) <> COALESCE(pe.level, 0) "
+        "OR s.remaining_lcy <> pe.remaining_lcy OR s.disputed_lcy <> pe.disputed_lcy)",
+        params,
+    )
+    run_sql(
+        "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
+        "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
+        f"FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id AND {who} "
+        "WHERE NOT EXISTS (SELECT 1 FROM followups_proposalentry pe "
+        "WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
+        params,
+    )
 
 
 def run_start(*, user: Any, company: Company, as_of: dt.date | None = None,

@@ -22,6 +22,7 @@ from creditcontrol.roles import can_work_customers
 from ledger.audit import audit_bulk, audit_event, audit_record
 from ledger.models import AuditEvent, Company, Customer, DebtorRating, LedgerEntry
 from ledger.services import customer_update, require_company
+from ledger.signals import announce_changed
 
 EXCLUSION_PERIODS = {
     "forever": "Forever",
@@ -96,6 +97,9 @@ def _set_exclusion(user: Any, entries: list[LedgerEntry], forever: bool,
         exclude_forever=forever, exclude_until=until
     )
     audit_bulk(events)
+    for company_id in sorted({e.company_id for e in entries}):
+        announce_changed(company_id=company_id,
+                         entry_ids=[e.pk for e in entries if e.company_id == company_id])  # fmt: skip
     return entries
 
 
@@ -141,6 +145,7 @@ def entry_expected_date_set(*, user: Any, entry: LedgerEntry, on: dt.date | None
     EntryNote.objects.create(company_id=entry.company_id, entry=entry,
                              text=f"{said} {note}".strip(),
                              created_by=user if getattr(user, "pk", None) else None)  # fmt: skip
+    announce_changed(company_id=entry.company_id, entry_ids=[entry.pk])
     return entry
 
 

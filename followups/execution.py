@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
@@ -51,7 +51,6 @@ from . import placeholders
 from .entry_actions import add_months
 from .models import (
     Channel,
-    EntryLevel,
     FollowUpAction,
     FollowUpActionEntry,
     FollowUpLevel,
@@ -94,7 +93,7 @@ def _check_access(user: Any, proposal: Proposal) -> None:
     require_company(user, proposal.company, check=can_work_customers)
 
 
-def _lines_left(p: Proposal, as_of: dt.date) -> list[ProposalEntry]:
+def lines_to_send(p: Proposal, as_of: dt.date) -> list[ProposalEntry]:
     """The proposal's lines whose entries are still to be chased on ``as_of``: still open,
     not excluded, not expected to be paid later (in due-date order)."""
     excluded = Q(entry__exclude_forever=True) | Q(entry__exclude_until__gt=as_of)
@@ -140,26 +139,26 @@ def _record_levels(user: Any, p: Proposal, lines: list[ProposalEntry], as_of: dt
                    source: str) -> None:  # fmt: skip
     """Raise each entry's last executed level to its line's level (never lower it), audited."""
     wanted = {line.entry_id: line.level for line in lines if line.level}
-    current = {
-        row.entry_id: row.level
-        for row in EntryLevel.objects.select_for_update().filter(entry_id__in=list(wanted))
-    }
-    rows, events = [], []
+    current = {e.pk: e for e in LedgerEntry.objects.select_for_update().filter(pk__in=list(wanted))}
+    events, by_level = [], {}
     for entry_id, level in sorted(wanted.items()):
-        before = current.get(entry_id)
-        if before is not None and before >= level:
-            continue
-        row = EntryLevel(entry_id=entry_id, company_id=p.company_id, level=level, executed_on=as_of)
-        rows.append(row)
+        before = current[entry_id].followup_level
+        if before >= level or current[entry_id].followup_level_on == as_of:
+            continue  # levels only climb, and at most one a day
+        by_level.setdefault(level, []).append(entry_id)
         events.append(audit_event(
-            user=user, obj=row, source=source,
-            action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
-            before={} if before is None else {"level": before},
-            after={"level": level, "executed_on": as_of.isoformat(), "proposal": p.pk},
+            user=user, obj=current[entry_id], source=source,
+            action=AuditEvent.Action.UPDATE,
+            before={"followup_level": before},
+            after={"followup_level": level, "followup_level_on": as_of.isoformat(),
+                   "proposal": p.pk},
         ))  # fmt: skip
-    EntryLevel.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["entry"], update_fields=["level", "executed_on"]
-    )
+    if by_level:  # one statement, whatever the number of entries or levels
+        LedgerEntry.objects.filter(pk__in=[pk for ids in by_level.values() for pk in ids]).update(
+            followup_level=Case(*(When(pk__in=ids, then=Value(level))
+                                  for level, ids in sorted(by_level.items()))),
+            followup_level_on=as_of,
+        )  # fmt: skip
     audit_bulk(events)
 
 
@@ -253,7 +252,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     level, customer = p.level, p.customer
     if customer.exclude_from_followups:
         raise ValidationError(f"{customer} is now excluded from follow-ups; nothing was sent.")
-    lines = _lines_left(p, as_of)
+    lines = lines_to_send(p, as_of)
     if not any(line.level for line in lines):
         raise ValidationError(
             "The entries this proposal was made for have been paid, excluded or given a later "
@@ -373,7 +372,7 @@ def proposal_skip(*, user: Any, proposal: Proposal, note: str = "",
     require_company(user, proposal.company, check=can_work_customers)
     p = _locked(proposal)
     as_of = p.company.today()
-    lines = _lines_left(p, as_of)
+    lines = lines_to_send(p, as_of)
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, Channel.SKIPPED, note=(note or "").strip())
     _close(user, p, ProposalStatus.SKIPPED, source)

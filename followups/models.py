@@ -2,8 +2,9 @@
 the documents it produced, and the outbox of emails and letters.
 
 A level is identified by its ``sequence`` in the plan (1, 2, ...), the number the chasing
-rules climb one at a time. ``EntryLevel`` keeps, per ledger entry, the last level
-executed for it; ``FollowUpAction`` is the customer's history of every action taken.
+rules climb one at a time. The ledger entry keeps the last level executed for it
+(``LedgerEntry.followup_level`` and ``followup_level_on``, which the sync can import);
+``FollowUpAction`` is the customer's history of every action taken.
 """
 
 from __future__ import annotations
@@ -240,20 +241,6 @@ class ProposalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.entry_id}"
-
-
-class EntryLevel(models.Model):
-    """The last follow-up level executed for a ledger entry (absent: none yet)."""
-
-    entry = models.OneToOneField(
-        LedgerEntry, on_delete=models.CASCADE, primary_key=True, related_name="followup_level"
-    )
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField()
-    executed_on = models.DateField()
-
-    def __str__(self) -> str:
-        return f"{self.entry_id}: level {self.level}"
 
 
 class Channel(models.TextChoices):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from communications.models import Dispute
 from ledger.models import Company, Contact, Customer, LedgerEntry
 
 PLACEHOLDERS = (
@@ -73,6 +74,28 @@ def totals_by_currency(entries: Iterable[LedgerEntry]) -> dict[str, Decimal]:
     return {ccy: sums[ccy].quantize(CENT) for ccy in sorted(sums)}
 
 
+def disputed_amounts(entries: Iterable[LedgerEntry]) -> dict[int, Decimal]:
+    """The open disputed part of each entry that has one, in the entry's currency (never
+    above its remaining amount), in one query."""
+    rows = {e.pk: e for e in entries}
+    found = Dispute.objects.filter(entry_id__in=list(rows), ended_on__isnull=True, amount__gt=0)
+    return {
+        entry_id: min(amount, rows[entry_id].remaining)
+        for entry_id, amount in found.values_list("entry_id", "amount")
+    }
+
+
+def owed_by_currency(entries: Iterable[LedgerEntry],
+                     disputed: dict[int, Decimal]) -> dict[str, Decimal]:  # fmt: skip
+    """What the entries still owe per currency, less their disputed parts: the amount a
+    reminder asks for (the proposal's total, in the entries' own currencies)."""
+    sums: dict[str, Decimal] = {}
+    for entry in entries:
+        owed = entry.remaining - disputed.get(entry.pk, ZERO)
+        sums[entry.currency] = sums.get(entry.currency, ZERO) + owed
+    return {ccy: sums[ccy].quantize(CENT) for ccy in sorted(sums)}
+
+
 def money_list(sums: dict[str, Decimal], fallback_currency: str) -> str:
     """``{"GBP": 10, "USD": 5}`` → ``10.00 GBP and 5.00 USD``; zero in ``fallback_currency``."""
     if not sums:
@@ -84,10 +107,13 @@ def money_list(sums: dict[str, Decimal], fallback_currency: str) -> str:
 ENTRY_COLUMNS = ("Document", "Date", "Due date", "Currency", "Remaining")
 
 
-def entries_text(entries: Iterable[Any], company: Company | None = None) -> str:
+def entries_text(entries: Iterable[Any], company: Company | None = None,
+                 disputed: dict[int, Decimal] | None = None) -> str:  # fmt: skip
     """The entries as a plain-text table for an email: document number, date, due date,
-    currency and remaining amount, with a total per currency underneath."""
+    currency and remaining amount, with what is asked for per currency underneath (less
+    any disputed part, which is said)."""
     rows = ledger_entries(entries)
+    disputed = disputed_amounts(rows) if disputed is None else disputed
     if not rows:
         return "(no open items)"
     table = [ENTRY_COLUMNS] + [
@@ -105,8 +131,14 @@ def entries_text(entries: Iterable[Any], company: Company | None = None) -> str:
 
     out = [line(table[0]), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in table[1:]]
-    for ccy, amount in totals_by_currency(rows).items():
+    for ccy, amount in owed_by_currency(rows, disputed).items():
         out.append(f"Total {ccy}: {amount:,.2f}")
+    in_dispute: dict[str, Decimal] = {}
+    for e in rows:
+        if e.pk in disputed:
+            in_dispute[e.currency] = in_dispute.get(e.currency, ZERO) + disputed[e.pk]
+    for ccy, amount in sorted(in_dispute.items()):
+        out.append(f"(In dispute, not asked for: {amount:,.2f} {ccy})")
     return "\n".join(out)
 
 
@@ -120,10 +152,12 @@ def values(
 ) -> dict[str, str]:
     """Every placeholder's value for this customer, these entries and this date.
 
-    {total} is what the listed entries still owe (net of any credits among them), {overdue}
+    {total} is what the listed entries still owe (net of any credits among them and of
+    their disputed parts: what the reminder asks for), {overdue}
     what their invoices and debit memos owe past the due date on ``as_of`` (per currency
     when they are in several)."""
     rows = ledger_entries(entries)
+    disputed = disputed_amounts(rows)
     company = customer.company
     contact = contact or credit_contact(customer)
     controller = controller or customer.controller
@@ -133,11 +167,11 @@ def values(
         "customer": customer.name,
         "contact": (contact.full_name if contact else "") or NO_CONTACT,
         "company": company.name,
-        "total": money_list(totals_by_currency(rows), customer.currency),
-        "overdue": money_list(totals_by_currency(overdue), customer.currency),
+        "total": money_list(owed_by_currency(rows, disputed), customer.currency),
+        "overdue": money_list(owed_by_currency(overdue, disputed), customer.currency),
         "currency": customer.currency,
         "date": long_date(as_of),
-        "entries": entries_text(rows, company),
+        "entries": entries_text(rows, company, disputed),
         "controller": (
             (controller.get_full_name() or controller.get_username())
             if controller

@@ -10,13 +10,20 @@ For a date *D* (the company's own today), DESIGN.md's steps 1-3:
    amount is above the plan's minimum.
 2. Its *due level* is the highest level with ``D - due_date >= days``. An entry climbs
    one level at a time: its *next level* is the one after the last executed for it,
-   proposed once that level is due.
+   proposed once that level is due. A level with negative days is a *courtesy* reminder
+   before the due date: an entry already past due on *D* (due before *D*) skips the
+   courtesy levels it has not had and goes on from the first level after its due date
+   (the *catch-up* rule: overdue debt never gets a "falls due shortly" text). An entry
+   whose level was executed on *D* climbs no further on *D*.
 3. A customer gets one proposal when it has chaseable entries whose next level is due,
    its net balance (after open credits and unapplied cash) is positive, and its last
    reminder is at least the plan's minimum interval ago (and, when the plan pauses for
    promises, it has no open promise; nor when a proposal of it was executed or skipped
-   for *D* already). The proposal's level is the highest next level among its entries;
-   it lists every chaseable entry that is overdue or whose next level is due.
+   on *D* already, whenever that proposal was made). The proposal's level is the highest
+   next level among its entries; it lists every chaseable entry that is overdue or whose
+   next level is due — except at a courtesy level, where it lists only the entries whose
+   (courtesy) level is due, none of them overdue: an overdue entry of the customer waits
+   for its first level after the due date, and is listed with the others then.
 """
 
 from __future__ import annotations
@@ -43,6 +50,11 @@ class Plan:
         if list(self.level_days) != sorted(self.level_days):
             raise ValueError("Levels are ordered by their days: each at least the one before.")
 
+    @property
+    def courtesy_levels(self) -> int:
+        """How many levels come before the due date (negative days): levels 1..this."""
+        return sum(1 for days in self.level_days if days < 0)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -59,6 +71,7 @@ class Entry:
     expected_payment_date: dt.date | None = None
     has_open_promise: bool = False
     last_level: int = 0  # 0: no level executed yet
+    last_level_on: dt.date | None = None  # the date that level was executed
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,9 @@ class Customer:
     excluded: bool = False
     last_reminder_on: dt.date | None = None
     has_open_promise: bool = False
-    # The date a proposal of the customer was last executed or skipped for: not proposed
-    # again for that date, so that a rerun changes nothing and a level a day is the most.
+    # The last date a proposal of the customer was executed or skipped on (its history,
+    # not the date the proposal was made): not proposed again that day, so that a rerun
+    # changes nothing and a level a day is the most.
     proposal_closed_on: dt.date | None = None
 
 
@@ -106,8 +120,13 @@ def due_level(plan: Plan, due_date: dt.date, as_of: dt.date) -> int:
 
 
 def next_level(plan: Plan, entry: Entry, as_of: dt.date) -> int | None:
-    """Step 2: the level after the last executed, when it exists and is due; else None."""
+    """Step 2: the level after the last executed (past the courtesy levels once the entry
+    is overdue), when it exists and is due; else None."""
+    if entry.last_level_on is not None and entry.last_level_on >= as_of:
+        return None  # a level a day at most
     wanted = entry.last_level + 1
+    if entry.due_date < as_of:
+        wanted = max(wanted, plan.courtesy_levels + 1)
     if wanted > len(plan.level_days) or due_level(plan, entry.due_date, as_of) < wanted:
         return None
     return wanted
@@ -138,7 +157,11 @@ def proposals(plan: Plan, customers: Iterable[Customer], entries: Iterable[Entry
         due = {i: lvl for i, lvl in levels.items() if lvl is not None}
         if not due:
             continue
-        listed_ids = tuple(sorted(e.id for e in chaseable if e.id in due or e.due_date < as_of))
+        level = max(due.values())
+        courtesy = level <= plan.courtesy_levels
+        listed_ids = tuple(sorted(
+            e.id for e in chaseable if e.id in due or (e.due_date < as_of and not courtesy)
+        ))  # fmt: skip
         total = sum((e.remaining - e.disputed for e in chaseable if e.id in listed_ids), ZERO)
-        result.append(Proposal(customer.id, max(due.values()), listed_ids, total, due))
+        result.append(Proposal(customer.id, level, listed_ids, total, due))
     return result

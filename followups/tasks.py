@@ -7,7 +7,6 @@ import logging
 import time
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -41,15 +40,15 @@ def run_and_execute(run: FollowUpRun) -> FollowUpRun:
 def run_task(run_id: int) -> str:
     """Carry out one queued run (started from the schedule, the application or the API).
 
-    With a worker, the automatic levels are executed after the run. With tasks run
-    in-process (the embedded default, no worker) they are not: sending them would keep
-    the person who pressed "Run now" waiting for every statement to render, so they wait
-    on the work list like the other proposals (``manage.py run_followups`` executes them).
+    A worker (Redis, or the embedded default's filesystem queue) executes the automatic
+    levels after the run. Only with tasks forced in-process (``CELERY_TASK_ALWAYS_EAGER``,
+    the test suite) are they left on the work list: sending them would keep the person
+    who pressed "Run now" waiting for every statement to render.
     """
     run = FollowUpRun.objects.select_related("company", "started_by").filter(pk=run_id).first()
     if run is None or run.status != FollowUpRun.Status.QUEUED:
         return "gone" if run is None else run.status  # a duplicate delivery: done already
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if run_task.app.conf.task_always_eager:
         from .engine import run_followups
 
         return run_followups(company=run.company, as_of=run.run_date, trigger=run.trigger,

@@ -229,7 +229,8 @@ def proposal_letter_pdf(request, pk: int):
     proposal = _visible_proposal(request, pk)
     level = proposal.level
     content = documents.letter_pdf(
-        customer=proposal.customer, level=level, entries=_lines(proposal),
+        customer=proposal.customer, level=level,
+        entries=execution.lines_to_send(proposal, proposal.company.today()),
         text=proposal.letter_text or level.letter_text, as_of=proposal.company.today(),
         letter_style=level.letter_style,
     )  # fmt: skip
@@ -242,7 +243,12 @@ def proposal_letter_pdf(request, pk: int):
 
 
 def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
-    lines = _lines(proposal)
+    """The entries panel; after an entry action (which brings the proposal in step at
+    once) it is re-read, and its level, count and total are swapped into the row too."""
+    figures_oob = request.method == "POST"
+    if figures_oob:
+        proposal = _visible_proposal(request, proposal.pk)
+    lines = _lines(proposal) if proposal.is_live else []
     today = proposal.company.today()
     for line in lines:
         entry = line.entry
@@ -258,6 +264,7 @@ def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
         or RatingForm(initial={"rating": proposal.customer.debtor_rating}),
         "exclude_errors": forms.get("exclude_errors", []),
         "date_errors": forms.get("date_errors", {}),
+        "figures_oob": figures_oob,
     }
     return render(request, "followups/_entries_panel.html", context)
 
@@ -352,24 +359,28 @@ def proposal_rating(request, pk: int):
 # --- The proposal page: its filled texts, editable, then send -------------------------
 
 
-def _filled_texts(proposal: Proposal, lines: list[ProposalEntry]) -> dict[str, str]:
-    """The texts as they would go out: edited ones as saved, otherwise the copies of the
-    level's texts with their placeholders filled in for this customer today."""
-    if proposal.texts_edited:
-        return {"email_subject": proposal.email_subject, "email_body": proposal.email_body,
-                "letter_text": proposal.letter_text}  # fmt: skip
+def _texts(proposal: Proposal) -> dict[str, str]:
+    """The texts to edit, placeholders and all: a controller's words are kept, and the
+    placeholders are filled in from the proposal's lines as they are when it is sent."""
     level = proposal.level
-    as_of = proposal.company.today()
-    contact = credit_contact(proposal.customer)
-
-    def filled(text: str) -> str:
-        return fill(text, customer=proposal.customer, entries=lines, as_of=as_of, contact=contact)
-
     return {
-        "email_subject": filled(proposal.email_subject or level.email_subject),
-        "email_body": filled(proposal.email_body or level.email_body),
-        "letter_text": filled(proposal.letter_text or level.letter_text),
+        "email_subject": proposal.email_subject or level.email_subject,
+        "email_body": proposal.email_body or level.email_body,
+        "letter_text": proposal.letter_text or level.letter_text,
     }
+
+
+def _preview(proposal: Proposal, texts: dict[str, str], user: Any) -> dict[str, str]:
+    """The texts exactly as sending them now would fill them in: the same lines
+    (``execution.lines_to_send``), the same date, the same person."""
+    as_of = proposal.company.today()
+    lines = execution.lines_to_send(proposal, as_of)
+    contact = credit_contact(proposal.customer)
+    return {
+        name: fill(text, customer=proposal.customer, entries=lines, as_of=as_of,
+                   contact=contact, controller=user)
+        for name, text in texts.items()
+    }  # fmt: skip
 
 
 @role_required
@@ -382,7 +393,7 @@ def proposal_detail(request, pk: int):
     lines = _lines(proposal)
     may_work = can_work_customers(request.user)
     form = ProposalTextsForm(request.POST or None, level=proposal.level,
-                             initial=_filled_texts(proposal, lines))  # fmt: skip
+                             initial=_texts(proposal))  # fmt: skip
     if request.method == "POST":
         _require_worker(request.user)
         if form.is_valid():
@@ -413,5 +424,8 @@ def proposal_detail(request, pk: int):
             "form": form,
             "may_work": may_work,
             "recipients": email_recipients(proposal.customer) if proposal.level.send_email else [],
+            "preview": _preview(proposal, _texts(proposal), request.user)
+            if proposal.is_live
+            else None,
         },
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -275,6 +275,13 @@ class LedgerEntry(models.Model):
     expected_payment_date = models.DateField(null=True, blank=True)
     exclude_forever = models.BooleanField(default=False)
     exclude_until = models.DateField(null=True, blank=True)
+    # Where chasing has got to: the sequence of the last follow-up level executed for the
+    # entry (0: none yet) and the company's date it was executed. Kept on the entry so
+    # that the sync can import it at go-live and the engine reads it without a join.
+    followup_level = models.PositiveSmallIntegerField(
+        "last follow-up level", default=0, validators=[MaxValueValidator(99)]
+    )
+    followup_level_on = models.DateField("last follow-up level on", null=True, blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -330,6 +337,12 @@ class LedgerEntry(models.Model):
                 condition=~(Q(exclude_forever=True) & Q(exclude_until__isnull=False)),
                 name="entry_exclusion_forever_or_until",
                 violation_error_message="An entry is excluded either forever or until a date, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(followup_level=0, followup_level_on__isnull=True)
+                | Q(followup_level__gt=0, followup_level_on__isnull=False),
+                name="entry_followup_level_has_its_date",
+                violation_error_message="A last follow-up level needs the date it was executed (and no level, no date).",
             ),
             models.CheckConstraint(
                 condition=~Q(document_no=""),

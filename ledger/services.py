@@ -27,7 +27,7 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .signals import announce_paid
+from .signals import announce_changed, announce_paid
 
 CENT = Decimal("0.01")
 
@@ -194,7 +194,7 @@ def _validate_contact(contact: Contact) -> None:
 ENTRY_FIELDS = {
     "entry_type", "document_no", "document_date", "due_date", "description", "currency",
     "exchange_rate", "amount", "remaining", "expected_payment_date", "exclude_forever",
-    "exclude_until", "external_ref",
+    "exclude_until", "external_ref", "followup_level", "followup_level_on",
 }  # fmt: skip
 
 
@@ -207,6 +207,8 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
     """
     is_new = entry.pk is None
     _apply_fields(entry, fields, ENTRY_FIELDS)
+    if fields.get("followup_level") == 0:
+        entry.followup_level_on = None  # no level, no date: chasing starts afresh
     entry.customer = customer
     entry.company_id = customer.company_id
     if is_new:
@@ -234,13 +236,42 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
     return entry
 
 
+def followup_level_problems(entry: LedgerEntry) -> list[tuple[str, str]]:
+    """What is wrong with an entry's last follow-up level and its date, by field (the sync
+    and the API import them at go-live)."""
+    level, on = entry.followup_level or 0, entry.followup_level_on
+    if level and on is None:
+        return [("followup_level_on",
+                 f"Give the date follow-up level {level} was executed for the entry.")]  # fmt: skip
+    if not level and on is not None:
+        return [("followup_level_on", "A date goes with a level: send followup_level above 0, "
+                 "or no date.")]  # fmt: skip
+    if on is None:
+        return []
+    today = entry.customer.company.today()
+    if on > today:
+        return [("followup_level_on", f"{on} is after today ({today}): a level executed "
+                 "cannot be in the future.")]  # fmt: skip
+    if entry.document_date and on < entry.document_date:
+        return [("followup_level_on", f"{on} is before the entry's document date "
+                 f"{entry.document_date}.")]  # fmt: skip
+    return []
+
+
+def _validate_entry(entry: LedgerEntry) -> None:
+    problems = followup_level_problems(entry)
+    if problems:
+        raise ValidationError(dict(problems))
+    _validate(entry)
+
+
 @transaction.atomic
 def entry_create(
     *, user: Any, customer: Customer, source: str = "web", **fields: Any
 ) -> LedgerEntry:
     require_company(user, customer.company)
     entry = entry_prepare(LedgerEntry(), customer, fields)
-    _validate(entry)
+    _validate_entry(entry)
     entry.save()
     audit_record(user=user, obj=entry, action=AuditEvent.Action.CREATE,
                  after=snapshot(entry), source=source)  # fmt: skip
@@ -257,13 +288,15 @@ def entry_update(
     )
     before = snapshot(entry)
     entry_prepare(entry, entry.customer, fields)
-    _validate(entry)
+    _validate_entry(entry)
     entry.save()
     old, new = diff(before, snapshot(entry))
     audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE,
                  before=old, after=new, source=source)  # fmt: skip
     if "remaining" in new and entry.is_debit:
         announce_paid(company_id=entry.company_id, entry_ids=[entry.pk])
+    elif new and entry.is_debit:
+        announce_changed(company_id=entry.company_id, entry_ids=[entry.pk])
     return entry
 
 

@@ -49,8 +49,14 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .services import application_check, application_lower, entry_prepare, require_company
-from .signals import announce_paid
+from .services import (
+    application_check,
+    application_lower,
+    entry_prepare,
+    followup_level_problems,
+    require_company,
+)
+from .signals import announce_changed, announce_paid
 from .sync_rows import (
     ApplicationRow,
     Batch,
@@ -146,6 +152,10 @@ class Plan:
         ]
         audit_bulk(events + self.extra_events)
         announce_paid(company_id=batch.company.pk, entry_ids=self.paid)
+        if model is LedgerEntry:
+            touched = [o for o, _ in self.changed.values()] + self.new
+            announce_changed(company_id=batch.company.pk,
+                             entry_ids=[o.pk for o in touched if o.is_debit])  # fmt: skip
         in_batch_changed = {id(o) for o in self.objects if o is not None} & set(self.changed)
         created = len(self.new)
         updated = len(in_batch_changed)
@@ -486,6 +496,7 @@ def _entry_problems(entry: LedgerEntry, values: dict[str, Any]) -> list[tuple[st
     if entry.exclude_forever and entry.exclude_until:
         problems.append(("exclude_until", "An entry is excluded either forever or until a "
                          "date, not both."))  # fmt: skip
+    problems += followup_level_problems(entry)
     return problems
 
 

@@ -180,8 +180,15 @@ class EntryRow(CustomerRef):
     expected_payment_date = _date()
     exclude_forever = FlexibleBooleanField(required=False)
     exclude_until = _date()
+    # Go-live: where chasing had got to in the system this one replaces.
+    followup_level = forms.IntegerField(
+        required=False, min_value=0, max_value=99,
+        help_text="The sequence of the last follow-up level executed for the entry (0: none).",
+    )  # fmt: skip
+    followup_level_on = _date()
     required_new = ("customer", "entry_type", "document_no", "document_date", "amount")
-    clearable = frozenset({"description", "expected_payment_date", "exclude_until"})
+    clearable = frozenset({"description", "expected_payment_date", "exclude_until",
+                           "followup_level_on"})  # fmt: skip
 
 
 class ApplicationRow(RowForm):

@@ -19,12 +19,11 @@ from django.db.models import F
 
 from creditcontrol.roles import is_manager
 from ledger.audit import audit_bulk, audit_event, audit_record, diff, snapshot
-from ledger.models import AuditEvent
+from ledger.models import AuditEvent, LedgerEntry
 from ledger.services import require_company
 
 from ..models import (
     LIVE_PROPOSAL,
-    EntryLevel,
     FollowUpAction,
     FollowUpLevel,
     FollowUpPlan,
@@ -84,7 +83,9 @@ def _check_order(ordered: list[FollowUpLevel], field: str) -> None:
 
 def _check_renumbering(plan: FollowUpPlan, from_sequence: int, field: str) -> None:
     """Refuse to renumber levels ``from_sequence`` and up once entries have reached them."""
-    reached = EntryLevel.objects.filter(company_id=plan.company_id, level__gte=from_sequence)
+    reached = LedgerEntry.objects.filter(
+        company_id=plan.company_id, followup_level__gte=from_sequence
+    )
     proposed = ProposalEntry.objects.filter(
         proposal__company_id=plan.company_id, proposal__status__in=LIVE_PROPOSAL,
         level__gte=from_sequence,

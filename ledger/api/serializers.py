@@ -87,7 +87,8 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "id", "company", "customer", "entry_type", "document_no", "document_date",
             "due_date", "description", "currency", "exchange_rate", "amount", "remaining",
             "base_currency", "amount_lcy", "remaining_lcy", "is_open", "expected_payment_date",
-            "exclude_forever", "exclude_until", "external_ref", "created_at", "updated_at",
+            "exclude_forever", "exclude_until", "followup_level", "followup_level_on",
+            "external_ref", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["amount_lcy", "remaining_lcy", "created_at", "updated_at"]
         validators = []

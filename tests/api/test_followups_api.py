@@ -10,9 +10,9 @@ import time_machine
 import yaml
 from django.core.management import call_command
 
-from followups.models import EntryLevel, FollowUpLevel, FollowUpPlan, FollowUpRun, Proposal
+from followups.models import FollowUpLevel, FollowUpPlan, FollowUpRun, Proposal
 from followups.plans import plan_for
-from ledger.models import AuditEvent
+from ledger.models import AuditEvent, LedgerEntry
 from tests.conftest import api_as
 from tests.factories import ContactFactory, CustomerFactory, EntryFactory, proposal_with_lines
 
@@ -217,7 +217,7 @@ def test_moving_a_level_keeps_the_days_in_order(plan, manager):
 
 def test_renumbering_levels_entries_have_reached_is_refused(plan, manager, customer):
     entry = invoice(customer, 30)
-    EntryLevel.objects.create(entry=entry, company=customer.company, level=3, executed_on=TODAY)
+    LedgerEntry.objects.filter(pk=entry.pk).update(followup_level=3, followup_level_on=TODAY)
     client = api_as(manager)
     refused = client.post(LEVELS, {"plan": plan.pk, "sequence": 2, **NEW_LEVEL, "days": 7})
     assert refused.status_code == 400

@@ -8,7 +8,6 @@ from decimal import Decimal
 from communications.models import Dispute, Promise, PromiseEntry
 from followups.models import (
     Channel,
-    EntryLevel,
     FollowUpAction,
     FollowUpLevel,
     FollowUpPlan,
@@ -51,7 +50,9 @@ def build(scenario, as_of: dt.date, company=None):
             document_date=min(e.due_date, as_of) - dt.timedelta(days=30),
             due_date=e.due_date, amount=amount, remaining=e.remaining,
             exclude_forever=e.exclude_forever, exclude_until=e.exclude_until,
-            expected_payment_date=e.expected_payment_date,
+            expected_payment_date=e.expected_payment_date, followup_level=e.last_level,
+            followup_level_on=(e.last_level_on or as_of - dt.timedelta(days=30))
+            if e.last_level else None,
         )  # fmt: skip
         entries[e.id] = row
         if e.disputed:
@@ -64,13 +65,6 @@ def build(scenario, as_of: dt.date, company=None):
             PromiseEntry.objects.create(
                 promise=promise, entry=row, remaining_at_promise=e.remaining
             )
-        if e.last_level:
-            EntryLevel.objects.create(
-                entry=row,
-                company=company,
-                level=e.last_level,
-                executed_on=as_of - dt.timedelta(days=30),
-            )
     for c in scenario.customers:
         customer = customers[c.id]
         if c.has_open_promise:
@@ -80,9 +74,15 @@ def build(scenario, as_of: dt.date, company=None):
                 company=company, customer=customer, channel=Channel.EMAIL, on=c.last_reminder_on
             )
         if c.proposal_closed_on:
-            Proposal.objects.create(
+            # Made the day before and skipped on the day: what counts is the history's date.
+            closed = Proposal.objects.create(
                 company=company, customer=customer, level=db_plan.levels.first(),
-                run_date=c.proposal_closed_on, status=ProposalStatus.EXECUTED,
+                run_date=c.proposal_closed_on - dt.timedelta(days=1),
+                status=ProposalStatus.SKIPPED,
+            )  # fmt: skip
+            FollowUpAction.objects.create(
+                company=company, customer=customer, proposal=closed, channel=Channel.SKIPPED,
+                on=c.proposal_closed_on,
             )  # fmt: skip
     return company, customers, entries
 

@@ -14,13 +14,13 @@ from followups.engine import run_followups
 from followups.models import FollowUpRun, Proposal, ProposalEntry
 
 from .engine_build import build
-from .tables import SCENARIOS, D
+from .tables import TWO_CUSTOMERS, D
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_runs_at_once_create_one_set_of_proposals(monkeypatch):
-    company, _, _ = build(SCENARIOS[-1], D)
+    company, _, _ = build(TWO_CUSTOMERS, D)
     real_lock = engine._lock
 
     def slow_lock(company):

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 
 from followups.engine import run_followups
-from followups.models import EntryLevel, FollowUpRun, Proposal, ProposalEntry, ProposalStatus
+from followups.models import FollowUpRun, Proposal, ProposalEntry, ProposalStatus
+from ledger.models import LedgerEntry
 from tests.factories import CompanyFactory
 
 from .engine_build import build, proposals_as_table
-from .tables import SCENARIOS, D, Scenario, late
+from .tables import MIXED_LEVELS, SCENARIOS, TWO_CUSTOMERS, D, Scenario, late
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def _snapshot(company):
     return proposals, lines
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS[-2:], ids=lambda s: s.name)
+@pytest.mark.parametrize("scenario", [MIXED_LEVELS, TWO_CUSTOMERS], ids=lambda s: s.name)
 def test_a_rerun_on_the_same_date_changes_nothing(scenario):
     company, _, _ = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
@@ -82,7 +83,7 @@ def test_a_level_change_brings_the_new_levels_text():
     company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
     Proposal.objects.filter(company=company).update(email_subject="Edited", texts_edited=True)
-    EntryLevel.objects.create(entry=entries[1], company=company, level=1, executed_on=D)
+    LedgerEntry.objects.filter(pk=entries[1].pk).update(followup_level=1, followup_level_on=D)
     run_followups(company=company, as_of=D + dt.timedelta(days=1), trigger="command")
     [proposal] = Proposal.objects.filter(company=company, status="open")
     assert proposal.level.sequence == 2
@@ -142,7 +143,7 @@ def test_the_date_is_the_companys_own_not_utcs(utc_now, proposed):
 
 
 def test_each_run_is_recorded_with_its_counts_and_duration():
-    scenario = SCENARIOS[-1]
+    scenario = TWO_CUSTOMERS
     company, _, _ = build(scenario, D)
     run = run_followups(company=company, as_of=D, trigger="command")
     run.refresh_from_db()
@@ -153,7 +154,7 @@ def test_each_run_is_recorded_with_its_counts_and_duration():
 
 
 def test_a_failing_run_is_recorded_and_changes_nothing(monkeypatch):
-    scenario = SCENARIOS[-1]
+    scenario = TWO_CUSTOMERS
     company, _, _ = build(scenario, D)
 
     def broken(**kwargs):

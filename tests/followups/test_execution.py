@@ -24,7 +24,6 @@ from followups.execution import (
 from followups.models import (
     Channel,
     Document,
-    EntryLevel,
     FollowUpAction,
     OutboxMessage,
     Proposal,
@@ -32,7 +31,7 @@ from followups.models import (
 )
 from followups.outbox import outbox_deliver
 from followups.plans import plan_for
-from ledger.models import AuditEvent
+from ledger.models import AuditEvent, LedgerEntry
 from tests.factories import ContactFactory, EntryFactory, proposal_with_lines, user_in
 
 TODAY = dt.date(2026, 11, 23)
@@ -55,6 +54,13 @@ def colin(company):
 def contact(customer):
     return ContactFactory(customer=customer, first_name="Jo", last_name="Payable",
                           email="jo@bolt.example", is_credit_contact=True)  # fmt: skip
+
+
+def entry_levels() -> dict[int, int]:
+    """The last follow-up level executed, by entry id, of the entries that have one."""
+    return dict(
+        LedgerEntry.objects.filter(followup_level__gt=0).values_list("pk", "followup_level")
+    )
 
 
 def invoice(customer, days_late: int, amount: str = "100.00", **kwargs):
@@ -87,7 +93,7 @@ def test_execution_writes_each_thing_once(controller, colin, customer, entries, 
         action = proposal_execute(user=controller, proposal=proposal)
     assert len(callbacks) == 1  # the outbox delivery, after the commit
 
-    assert dict(EntryLevel.objects.values_list("entry_id", "level")) == {e1.pk: 3, e2.pk: 2}
+    assert entry_levels() == {e1.pk: 3, e2.pk: 2}
     assert FollowUpAction.objects.get() == action
     assert (action.channel, action.by, action.level_sequence, action.on) == (
         Channel.EMAIL, controller, 3, TODAY,
@@ -127,21 +133,33 @@ def test_execution_writes_each_thing_once(controller, colin, customer, entries, 
     assert sent.to == ["jo@bolt.example"] and sent.subject == message.subject
     assert sent.attachments[0][2] == "application/pdf"
 
-    levels = AuditEvent.objects.filter(model="followups.entrylevel").order_by("object_id")
-    assert [(a.object_id, a.user, a.before, a.after["level"]) for a in levels] == [
-        (e1.pk, controller, {}, 3), (e2.pk, controller, {}, 2),
+    levels = AuditEvent.objects.filter(
+        model="ledger.ledgerentry", after__has_key="followup_level"
+    ).order_by("object_id")
+    assert [(a.object_id, a.user, a.before, a.after["followup_level"]) for a in levels] == [
+        (e1.pk, controller, {"followup_level": 0}, 3), (e2.pk, controller, {"followup_level": 0}, 2),
     ]  # fmt: skip
 
 
 def test_each_entry_records_its_own_next_level_and_levels_only_climb(controller, customer,
                                                                    entries, proposal):  # fmt: skip
     e1, e2, _ = entries
-    EntryLevel.objects.create(entry=e1, company=customer.company, level=2, executed_on=TODAY)
-    EntryLevel.objects.create(entry=e2, company=customer.company, level=3, executed_on=TODAY)
+    yesterday = TODAY - dt.timedelta(days=1)
+    LedgerEntry.objects.filter(pk=e1.pk).update(followup_level=2, followup_level_on=yesterday)
+    LedgerEntry.objects.filter(pk=e2.pk).update(followup_level=3, followup_level_on=yesterday)
     proposal_execute(user=controller, proposal=proposal)
-    assert dict(EntryLevel.objects.values_list("entry_id", "level")) == {e1.pk: 3, e2.pk: 3}
-    event = AuditEvent.objects.get(model="followups.entrylevel")
-    assert (event.object_id, event.before, event.after["level"]) == (e1.pk, {"level": 2}, 3)
+    assert entry_levels() == {e1.pk: 3, e2.pk: 3}
+    event = AuditEvent.objects.get(model="ledger.ledgerentry", after__has_key="followup_level")
+    assert (event.object_id, event.before, event.after["followup_level"]) == (
+        e1.pk, {"followup_level": 2}, 3,
+    )  # fmt: skip
+
+
+def test_an_entry_never_climbs_two_levels_on_one_day(controller, customer, entries, proposal):
+    e1, _, _ = entries
+    LedgerEntry.objects.filter(pk=e1.pk).update(followup_level=2, followup_level_on=TODAY)
+    proposal_execute(user=controller, proposal=proposal)
+    assert entry_levels()[e1.pk] == 2
 
 
 def test_executing_twice_is_refused_and_sends_nothing_more(controller, colin, proposal):
@@ -157,7 +175,7 @@ def test_an_entry_paid_since_the_run_is_left_out(controller, customer, entries, 
     type(e2).objects.filter(pk=e2.pk).update(remaining=0, remaining_lcy=0)
     action = proposal_execute(user=controller, proposal=proposal)
     assert sorted(action.lines.values_list("entry_id", flat=True)) == sorted([e1.pk, e3.pk])
-    assert dict(EntryLevel.objects.values_list("entry_id", "level")) == {e1.pk: 3}
+    assert entry_levels() == {e1.pk: 3}
     assert OutboxMessage.objects.get().entries.count() == 2
     assert action.total_lcy == Decimal("350.00")
 
@@ -167,7 +185,7 @@ def test_a_proposal_whose_due_entries_were_all_paid_is_refused(controller, entri
     type(e1).objects.filter(pk__in=[e1.pk, e2.pk]).update(remaining=0, remaining_lcy=0)
     with pytest.raises(ValidationError, match="paid, excluded or given a later"):
         proposal_execute(user=controller, proposal=proposal)
-    assert not FollowUpAction.objects.exists() and not EntryLevel.objects.exists()
+    assert not FollowUpAction.objects.exists() and not entry_levels()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.OPEN
 
@@ -198,7 +216,7 @@ def test_an_email_without_any_address_is_refused(controller, customer, entries):
     proposal = proposal_with_lines(customer, 2, [(e1, 2)])
     with pytest.raises(ValidationError, match="has no email address"):
         proposal_execute(user=controller, proposal=proposal)
-    assert not OutboxMessage.objects.exists() and not EntryLevel.objects.exists()
+    assert not OutboxMessage.objects.exists() and not entry_levels()
 
 
 def test_outsiders_and_roles_without_customer_work_are_refused(outsider, integrator, proposal):
@@ -237,7 +255,7 @@ def test_skip_records_levels_without_sending(controller, entries, proposal):
     e1, e2, _ = entries
     action = proposal_skip(user=controller, proposal=proposal, note="Agreed on the phone")
     assert (action.channel, action.note) == (Channel.SKIPPED, "Agreed on the phone")
-    assert dict(EntryLevel.objects.values_list("entry_id", "level")) == {e1.pk: 3, e2.pk: 2}
+    assert entry_levels() == {e1.pk: 3, e2.pk: 2}
     assert not OutboxMessage.objects.exists()
     assert not Communication.objects.exists() and not ToDo.objects.exists()
     proposal.refresh_from_db()
@@ -249,14 +267,16 @@ def test_skip_records_levels_without_sending(controller, entries, proposal):
 def test_a_skipped_level_is_not_a_reminder_for_the_minimum_interval(controller, customer,
                                                                     contact):  # fmt: skip
     """Skipped on D, the entry climbs to the next level on D+1; sent on D, the plan's
-    seven days between reminders hold the customer back."""
+    seven days between reminders hold the customer back. (Fifty days late when first seen,
+    it starts past the courtesy level 1.)"""
     plan_for(customer.company)
     invoice(customer, 50)
     run_followups(company=customer.company, as_of=TODAY, trigger="command")
+    assert Proposal.objects.get().level.sequence == 2
     proposal_skip(user=controller, proposal=Proposal.objects.get())
     run_followups(company=customer.company, as_of=TODAY + dt.timedelta(days=1), trigger="command")
     second = Proposal.objects.get(status="open")
-    assert second.level.sequence == 2
+    assert second.level.sequence == 3
     proposal_execute(user=controller, proposal=second)
     run_followups(company=customer.company, as_of=TODAY + dt.timedelta(days=2), trigger="command")
     assert not Proposal.objects.filter(status="open").exists()
@@ -347,7 +367,7 @@ def test_a_failure_halfway_writes_nothing(controller, entries, proposal, monkeyp
     monkeypatch.setattr("followups.execution.outbox_enqueue", broken)
     with pytest.raises(ValidationError, match="outbox is unavailable"):
         proposal_execute(user=controller, proposal=proposal)
-    assert not EntryLevel.objects.exists() and not FollowUpAction.objects.exists()
+    assert not entry_levels() and not FollowUpAction.objects.exists()
     assert not Communication.objects.exists() and not ToDo.objects.exists()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.OPEN
@@ -379,4 +399,4 @@ def test_two_people_executing_one_proposal_at_once_send_it_once(controller, coli
     assert sorted(outcomes) == ["This proposal has already been executed; nothing was sent again.",
                                 "ok"]  # fmt: skip
     assert OutboxMessage.objects.count() == FollowUpAction.objects.count() == 1
-    assert EntryLevel.objects.count() == 2
+    assert len(entry_levels()) == 2

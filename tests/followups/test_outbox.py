@@ -309,18 +309,19 @@ def _wait_for(check, what: str, log: Path, timeout: float = 90.0):
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_schedule_and_sends_the_automatic_email_once(
+def test_beat_and_a_real_worker_run_the_schedule_and_send_the_automatic_email_once(
     company, manager, customer, tmp_path
 ):
-    """Beat's task sent to a real worker: the run proposes level 1 (automatic), the worker
-    executes it and the outbox sends its email once; a second run sends nothing."""
+    """Beat and a real worker on Redis, nothing called by hand: the company's run time has
+    passed, so beat's schedule alone gets it its run, which proposes level 1 (automatic);
+    the worker executes it and the outbox sends its email once. The next ticks and a
+    second run send nothing."""
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: a real Redis for the Celery broker")
     from creditcontrol.celery import app
     from followups.engine import run_start
     from followups.models import FollowUpRun, Proposal
     from followups.plans import plan_for
-    from followups.tasks import run_due_companies
 
     plan = plan_for(company)
     plan.run_at = dt.time(0, 0)  # due whatever the time of day the suite runs
@@ -333,21 +334,24 @@ def test_a_real_worker_runs_the_schedule_and_sends_the_automatic_email_once(
 
     spool, log = tmp_path / "mail", tmp_path / "worker.log"
     env = _child_env(REDIS_URL=settings.REDIS_URL, EMAIL_FILE_PATH=str(spool),
-                     EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")  # fmt: skip
+                     EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                     FOLLOWUP_SCHEDULE_SECONDS="2")  # fmt: skip
     app.control.purge()  # nothing left over from an earlier run reaches this worker
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [str(ROOT / ".venv/bin/celery"), "-A", "creditcontrol", "worker", "--pool=solo",
+            [str(ROOT / ".venv/bin/celery"), "-A", "creditcontrol", "worker", "-B", "--pool=solo",
+             "--schedule", str(tmp_path / "beat-schedule"),
              "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"h4b-test-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        run_due_companies.delay()
         _wait_for(lambda: _mail_sent(spool), "the automatic email", log)
+        time.sleep(6)  # three more ticks of the daily schedule: nothing more
         first = FollowUpRun.objects.get(company=company)
         assert (first.trigger, first.status, first.proposals_created) == ("schedule", "done", 1)
         assert Proposal.objects.get().status == "executed"
+        assert len(_mail_sent(spool)) == 1
 
         second = run_start(user=manager, company=company, trigger="web")
         _wait_for(lambda: FollowUpRun.objects.filter(pk=second.pk, status="done").exists(),

@@ -31,10 +31,25 @@ def test_due_level_is_the_highest_level_whose_days_have_passed(days_late, level)
 
 @pytest.mark.parametrize(
     ("last_level", "expected"),
-    [(0, 1), (1, 2), (2, 3), (3, None)],
+    [(0, 2), (1, 2), (2, 3), (3, None)],
 )
-def test_an_entry_fifty_days_late_climbs_one_level_per_execution(last_level, expected):
+def test_an_entry_fifty_days_late_climbs_one_level_per_execution_past_the_courtesy_level(
+    last_level, expected
+):
     assert next_level(PLAN, entry(50, last_level=last_level), D) == expected
+
+
+@pytest.mark.parametrize(
+    ("days_late", "expected"),
+    [(-6, None), (-5, 1), (0, 1), (1, None), (6, None), (7, 2), (30, 2)],
+)
+def test_the_courtesy_level_is_only_for_debt_not_yet_past_due(days_late, expected):
+    assert next_level(PLAN, entry(days_late), D) == expected
+
+
+def test_an_entry_climbs_at_most_one_level_a_day():
+    assert next_level(PLAN, entry(50, last_level=1, last_level_on=D), D) is None
+    assert next_level(PLAN, entry(50, last_level=1, last_level_on=D - dt.timedelta(1)), D) == 2
 
 
 def test_next_level_waits_until_it_is_due():
@@ -72,7 +87,7 @@ def test_an_excluded_customer_has_nothing_chaseable():
 def test_one_proposal_per_customer_at_the_highest_next_level_listing_overdue_entries():
     entries = [
         entry(40, id=1, last_level=2),  # next 3, due
-        entry(8, id=2, last_level=0),  # next 1, due
+        entry(8, id=2, last_level=0),  # past due: the courtesy level skipped, next 2, due
         entry(3, id=3, last_level=1),  # overdue, next level 2 not due: listed anyway
         entry(-20, id=4),  # not yet due, no level due: not listed
     ]
@@ -80,7 +95,7 @@ def test_one_proposal_per_customer_at_the_highest_next_level_listing_overdue_ent
     assert proposal.level == 3
     assert proposal.entry_ids == (1, 2, 3)
     assert proposal.total == Decimal("300.00")
-    assert proposal.entry_levels == {1: 3, 2: 1}
+    assert proposal.entry_levels == {1: 3, 2: 2}
 
 
 @pytest.mark.parametrize(

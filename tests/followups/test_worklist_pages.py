@@ -266,13 +266,17 @@ def test_execute_selected_with_nothing_ticked_says_so(client, controller, compan
 # --- The proposal page: filled texts, edit, send -----------------------------------------
 
 
-def test_edit_text_page_shows_the_texts_filled_in(client, controller, company):
+def test_edit_text_page_shows_the_placeholders_to_edit_and_the_texts_as_sent(client, controller,
+                                                                           company):  # fmt: skip
     p = debtor(company, "Fill Me Ltd", amount="321.00")
     client.force_login(controller)
     html = client.get(reverse("followups:proposal-detail", args=[p.pk])).content.decode()
-    assert "Acme Trading Ltd: payment reminder, 321.00 GBP overdue" in html
-    assert "Dear Pat Payer Fill," in html
-    assert "{contact}" not in html and "pat@fill.example" in html
+    form, preview = html.split("As it will be sent")
+    # The form keeps the placeholders (an edit keeps them), the preview fills them in.
+    assert "Dear {contact}," in form and "{total}" in form
+    assert "Acme Trading Ltd: payment reminder, 321.00 GBP overdue" in preview
+    assert "Dear Pat Payer Fill," in preview and "{contact}" not in preview
+    assert "pat@fill.example" in html
 
 
 def test_saved_texts_are_kept_and_sent(client, controller, company):
@@ -338,7 +342,15 @@ def test_exclude_an_entry_for_two_weeks(client, controller, two_entries):
     e2.refresh_from_db()
     assert e1.exclude_until == TODAY + dt.timedelta(days=14) and not e1.exclude_forever
     assert e2.exclude_until is None
-    assert "Excluded until 07/12/2026" in html and f"for 2 weeks: {e1.document_no}" in html
+    assert f"for 2 weeks: {e1.document_no}" in html
+    # The proposal is brought in step at once: the excluded entry has left it, and the
+    # row's count and total change in place (out of band), to the cent.
+    p.refresh_from_db()
+    assert list(p.lines.values_list("entry_id", flat=True)) == [e2.pk]
+    assert (p.entry_count, p.total_lcy) == (1, Decimal("200.00"))
+    assert f'id="line-{e1.pk}"' not in html and f'id="line-{e2.pk}"' in html
+    assert f'<span id="count-{p.pk}" hx-swap-oob="true">1</span>' in html
+    assert f'id="total-{p.pk}" hx-swap-oob="true"><strong>200.00</strong>' in html
     assert AuditEvent.objects.filter(model="ledger.ledgerentry", object_id=e1.pk).exists()
 
 
@@ -358,19 +370,24 @@ def test_exclude_forever_and_refusals(client, controller, two_entries, company):
 
 
 def test_change_an_expected_payment_date_with_a_note(client, controller, two_entries):
-    p, e1, _e2 = two_entries
+    p, e1, e2 = two_entries
     client.force_login(controller)
     url = reverse("followups:proposal-expected-date", args=[p.pk, e1.pk])
     html = htmx_post(client, url, {"on": "2026-12-05", "note": "Paying after their audit"}
                      ).content.decode()  # fmt: skip
     e1.refresh_from_db()
     assert e1.expected_payment_date == dt.date(2026, 12, 5)
-    assert "expected payment date 05/12/2026" in html and "Expected 05/12/2026" in html
+    assert "expected payment date 05/12/2026" in html
+    # Not chased before the 5th: it leaves the proposal at once.
+    p.refresh_from_db()
+    assert (p.entry_count, p.total_lcy) == (1, Decimal("200.00"))
+    assert f'id="line-{e1.pk}"' not in html
     assert "Paying after their audit" in EntryNote.objects.get(entry=e1).text
+    url = reverse("followups:proposal-expected-date", args=[p.pk, e2.pk])
     html = htmx_post(client, url, {"on": "2026-12-09", "note": ""}).content.decode()
     assert "Say why the date changed." in html
-    e1.refresh_from_db()
-    assert e1.expected_payment_date == dt.date(2026, 12, 5)
+    e2.refresh_from_db()
+    assert e2.expected_payment_date is None
 
 
 def test_an_entry_not_on_the_proposal_gets_404(client, controller, two_entries, company):
