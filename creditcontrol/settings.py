@@ -142,6 +142,12 @@ else:
 # automatic levels and outbox go as in production. The test suite runs tasks in-process.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # visibility_timeout: a task a killed worker held (acks_late) is redelivered after
+    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    }
 else:
     CELERY_FS_DIR = env.path("CELERY_FS_DIR", default=BASE_DIR / "var" / "celery")
     for folder in ("queue", "processed"):
@@ -178,12 +184,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A request relays its tasks after commit; with the broker down it must fail at once.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# visibility_timeout: a task a killed worker held (acks_late) is redelivered after this,
-# so it must exceed the longest task (an engine run on the benchmark data takes ~30 s).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
-}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

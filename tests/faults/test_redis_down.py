@@ -32,10 +32,16 @@ def redis_down(settings):
     settings.CACHES = redis_caches(DEAD)
     before = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = DEAD, False
-    app._pool = None
+    _forget_connections(app)
     yield
     app.conf.broker_url, app.conf.task_always_eager = before
+    _forget_connections(app)
+
+
+def _forget_connections(app):
+    # Connections and producers made for the broker of earlier tests are pooled.
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_sign_in_pages_and_api_answer_with_redis_down(client, controller, manager, redis_down):
