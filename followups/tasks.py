@@ -109,3 +109,17 @@ def flag_stale_outbox(minutes: int = 15) -> int:
     from .outbox import outbox_flag_stale
 
     return outbox_flag_stale(older_than=dt.timedelta(minutes=minutes))
+
+
+# ---- Mass email too large for a request ------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_mass_email(batch_id: int) -> str:
+    """Work through a queued mass email (followups/mass_email_batches.py); a second
+    delivery finds the keys already queued and adds nothing."""
+    from .mass_email_batches import mass_email_run
+    from .models import MassEmailBatch
+
+    row = MassEmailBatch.objects.select_related("created_by").filter(pk=batch_id).first()
+    return "gone" if row is None else mass_email_run(row).status

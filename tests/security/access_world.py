@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from communications.models import (
@@ -14,7 +15,7 @@ from communications.models import (
     Promise,
     ToDo,
 )
-from followups.models import Document, FollowUpAction, FollowUpRun, OutboxMessage
+from followups.models import Document, FollowUpAction, FollowUpRun, MassEmailBatch, OutboxMessage
 from followups.plans import plan_for
 from ledger.models import Application, AuditEvent, MailList
 from tests.factories import (
@@ -76,6 +77,8 @@ def build_world(company, users: dict) -> dict:
         subject=MARKER, body="Body", as_of=dt.date(2026, 11, 23), status="failed",
     )  # fmt: skip
     mail_list = MailList.objects.create(company=company, owner=carol, name="Calls", shared=True)
+    mass_email = MassEmailBatch.objects.create(batch=uuid.uuid4(), created_by=carol,
+                                               customer_ids=[customer.pk], subject="s", body="b")  # fmt: skip
     audit = AuditEvent.objects.create(company=company, user=carol, action="update",
                                       model="customer", object_id=customer.pk,
                                       object_repr=MARKER)  # fmt: skip
@@ -86,5 +89,5 @@ def build_world(company, users: dict) -> dict:
         "notification": notification, "plan": plan, "level": level, "proposal": proposal,
         "run": run, "history": action, "document": document, "outbox": message,
         "mail_list": mail_list, "audit": audit, "outcome": outcome(),
-        "status_code": status_code("COPY"),
+        "status_code": status_code("COPY"), "mass_email": mass_email,
     }  # fmt: skip

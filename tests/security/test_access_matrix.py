@@ -48,7 +48,8 @@ OBJECT_OF = {
     "action-type-detail": "action_type", "customer-response-detail": "customer_response",
     "followup-plan-detail": "plan", "followup-exclusion-detail": "entry",
     "followup-history-detail": "history", "call-action-detail": "call_action",
-    "followup-run-detail": "run",
+    "followup-run-detail": "run", "mass-email-detail": "mass_email",
+    "followups:mass-email-batch": "mass_email",
 }  # fmt: skip
 PREFIX_OBJECT = [
     ("communications:communication-", "communication"), ("communications:call-action", "communication"),
@@ -97,6 +98,8 @@ def concrete(name: str, route: str, world: dict) -> str:
     for param in (r"<int:pk>", r"<int:entry_id>", r"\(\?P<pk>[^)]*\)", r"\(\?P<entry>[^)]*\)"):
         if re.search(param, path):
             path = re.sub(param, str(world[_object(name)].pk), path)
+    batch = str(world["mass_email"].batch)
+    path = re.sub(r"<uuid:batch>|\(\?P<batch>[^)]*\)", batch, path)
     path = path.replace("<drf_format_suffix:format>", "")
     return "/" + path
 
@@ -260,6 +263,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "followups:statement-send": ("login", "no", "no", "ok", "ok", "ok"),
     "followups:document": ("login", "no", "ok", "ok", "ok", "ok"),
     "followups:mass-email": ("login", "ok", "no", "ok", "ok", "ok"),
+    "followups:mass-email-batch": ("login", "no", "no", "ok", "no", "no"),  # its sender only
     "followups:mass-email-preview": ("login", "ok", "no", "ok", "ok", "ok"),
     "customer-sync": ("no", "ok", "ok", "no", "ok", "ok"),
     "contact-sync": ("no", "ok", "ok", "no", "ok", "ok"),
@@ -343,6 +347,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "outbox-message-cancel": ("no", "no", "no", "no", "ok", "ok"),
     "outbox-message-mark-sent": ("no", "no", "no", "no", "ok", "ok"),
     "outbox-message-resend": ("no", "no", "no", "no", "ok", "ok"),
+    "mass-email-detail": ("no", "no", "no", "ok", "no", "no"),  # its sender only
     "mass-email-list": ("no", "ok", "no", "ok", "ok", "ok"),
     "api-root": ("no", "ok", "ok", "ok", "ok", "ok"),
     "api-schema": ("ok", "ok", "ok", "ok", "ok", "ok"),
