@@ -126,10 +126,9 @@ def main() -> None:
         procs.append(subprocess.Popen([str(ROOT / ".venv/bin/celery"), "-A", "creditcontrol",
                                        "worker", "--pool=solo", "--loglevel=WARNING"],
                                       cwd=ROOT, env=ENV))  # fmt: skip
-        relayed = manage("shell", "-c", "from creditcontrol.tasks import relay_queued_tasks;"
-                         " print(relay_queued_tasks())").strip()  # fmt: skip
-        again = manage("shell", "-c", "from creditcontrol.tasks import relay_queued_tasks;"
-                       " print(relay_queued_tasks())").strip()  # fmt: skip
+        relay = "from creditcontrol.tasks import relay_queued_tasks; print(relay_queued_tasks())"
+        relayed = manage("shell", "--no-imports", "-c", relay).strip().splitlines()[-1]
+        again = manage("shell", "--no-imports", "-c", relay).strip().splitlines()[-1]
         check("Redis back: the pending task is relayed once", relayed != "0" and again == "0",
               f"(relayed {relayed}, then {again})")  # fmt: skip
         for _ in range(120):

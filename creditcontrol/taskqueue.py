@@ -64,6 +64,10 @@ def _claim(pk: int) -> bool:
 def _publish(row: QueuedTask) -> None:
     from celery import current_app
 
+    if row.name not in current_app.tasks:
+        # A process that never imported the task modules (a management command, a shell):
+        # the worker and the web processes have; autodiscovery runs on demand.
+        current_app.loader.import_default_modules()
     task = current_app.tasks[row.name]
     # retry=False: with the broker down, fail now rather than keep the request waiting;
     # ignore_result: the result backend (Redis too) is not needed to send.
