@@ -219,6 +219,8 @@ def _model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], list
             value = field.get_db_prep_save(field.get_default(), connection)
         elif field.null:
             value = None
+        elif field.blank and field.empty_strings_allowed:
+            value = ""  # a text field left blank: Django's own default for it
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = dt.datetime.now(dt.UTC).isoformat()
         elif field.blank and field.get_internal_type() in ("CharField", "TextField"):

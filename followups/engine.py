@@ -80,6 +80,9 @@ REMINDER_CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MANUAL, Channel.STAT
 MONEY_OUT = DecimalField(max_digits=18, decimal_places=2)
 # How far back a run may be asked for from the application or the API.
 MAX_DAYS_BACK = 31
+# The live statuses as SQL literals: ON CONFLICT names the partial unique index by its
+# predicate, which SQLite cannot match against bound parameters.
+LIVE_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_PROPOSAL))
 LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other features'
 
 
@@ -373,9 +376,10 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
             "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, c.digest, l.email_subject, "
             "l.email_body, l.letter_text, %s, %s, %s FROM fu_cust c "
             "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
-            "WHERE NOT EXISTS (SELECT 1 FROM followups_proposal p "
-            f"WHERE p.customer_id = c.customer_id AND p.{in_live})",
-            [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk, *live],
+            # The one-live-proposal index keeps out a customer that has one: a NOT EXISTS
+            # against this table, planned while it is empty, scans it once per row.
+            f"WHERE TRUE ON CONFLICT (customer_id) WHERE {LIVE_SQL} DO NOTHING",
+            [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk],
         )
         created = cursor.rowcount
         if connection.vendor == "postgresql" and created > 1000:
@@ -435,8 +439,7 @@ def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, scope_sql: str, compa
         "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
         "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
         f"FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id AND {who} "
-        "WHERE NOT EXISTS (SELECT 1 FROM followups_proposalentry pe "
-        "WHERE pe.proposal_id = p.id AND pe.entry_id = s.entry_id)",
+        "WHERE TRUE ON CONFLICT (proposal_id, entry_id) DO NOTHING",
         params,
     )
 

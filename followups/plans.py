@@ -30,7 +30,7 @@ DEFAULT_LEVELS = [
         "name": "First reminder",
         "days": 7,
         "send_email": True,
-        "email_subject": "{company}: payment reminder, {total} overdue",
+        "email_subject": "{company}: payment reminder, {overdue} overdue",
         "email_body": (
             "Dear {contact},\n\nOur records show {overdue} overdue on your account. "
             "Please arrange payment or tell us if anything is in question.\n\n{entries}\n\n"
@@ -43,7 +43,7 @@ DEFAULT_LEVELS = [
         "manual_action": True,
         "manual_action_note": "Telephone the customer about the overdue invoices",
         "send_email": True,
-        "email_subject": "{company}: second reminder, {total} overdue",
+        "email_subject": "{company}: second reminder, {overdue} overdue",
         "email_body": (
             "Dear {contact},\n\nDespite our earlier reminder, {overdue} is still overdue. "
             "We will telephone you shortly; payment by return would be appreciated.\n\n"
@@ -57,8 +57,8 @@ DEFAULT_LEVELS = [
         "letter_style": LetterStyle.FIRM,
         "letter_text": (
             "Dear {contact},\n\nThe following invoices remain unpaid despite our reminders. "
-            "The total of {total} is now seriously overdue. Please pay it within seven days "
-            "of the date of this letter.\n\n{entries}\n\nYours sincerely,\n{controller}"
+            "Of the {total} listed, {overdue} is now seriously overdue. Please pay it within "
+            "seven days of the date of this letter.\n\n{entries}\n\nYours sincerely,\n{controller}"
         ),
     },
     {
@@ -69,7 +69,7 @@ DEFAULT_LEVELS = [
         "send_letter": True,
         "letter_style": LetterStyle.FINAL,
         "letter_text": (
-            "Dear {contact},\n\nFINAL DEMAND. {total} is overdue on your account. Unless it "
+            "Dear {contact},\n\nFINAL DEMAND. {overdue} is overdue on your account. Unless it "
             "is paid within seven days we will place the account on stop and may pass the "
             "debt for collection without further notice.\n\n{entries}\n\nYours faithfully,\n"
             "{controller}"

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -117,25 +119,6 @@ def _query(folder: Path, sql: str, *params) -> list[tuple]:
         return db.execute(sql, params).fetchall()
 
 
-def _wait(check, what: str, log: Path, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    pytest.fail(f"Timed out waiting for {what}:\n{log.read_text()[-4000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def _sent(folder: Path) -> list[str]:
     mail = folder / "mail"
     return sorted(f.read_text() for f in mail.glob("*")) if mail.exists() else []
@@ -153,10 +136,10 @@ def test_the_embedded_worker_runs_the_schedule_breaks_promises_and_sends_once(mi
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait(lambda: _query(tmp_path, "SELECT status FROM followups_followuprun "
+        wait_for(lambda: _query(tmp_path, "SELECT status FROM followups_followuprun "
                                        "WHERE trigger = 'schedule' AND status = 'done'"),
               "the scheduled run", log)  # fmt: skip
-        _wait(lambda: len(_sent(tmp_path)) >= 1, "the automatic email", log)
+        wait_for(lambda: len(_sent(tmp_path)) >= 1, "the automatic email", log)
         time.sleep(8)  # four more beat ticks: nothing more may be run or sent
         runs = _query(tmp_path, "SELECT trigger, status FROM followups_followuprun")
         assert runs == [("schedule", "done")]
@@ -171,7 +154,7 @@ def test_the_embedded_worker_runs_the_schedule_breaks_promises_and_sends_once(mi
                            "JOIN ledger_customer c ON c.id = p.customer_id ORDER BY 1")  # fmt: skip
         assert proposals == [("PROM", "open"), ("SOON", "executed")]
     finally:
-        _stop(worker)
+        stop(worker)
 
 
 def _post(url: str, token: str) -> int:
@@ -197,7 +180,7 @@ def test_two_people_executing_one_proposal_at_once_on_sqlite_get_200_and_409(mig
         )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait(lambda: _ping(base), "gunicorn", log, timeout=60)
+        wait_for(lambda: _ping(base), "gunicorn", log, timeout=60)
         ids = [row[0] for row in _query(tmp_path, "SELECT id FROM followups_proposal "
                                                   "WHERE status = 'open' ORDER BY id")]  # fmt: skip
         assert len(ids) == 6
@@ -219,7 +202,7 @@ def test_two_people_executing_one_proposal_at_once_on_sqlite_get_200_and_409(mig
         assert _query(tmp_path, "SELECT COUNT(*) FROM followups_outboxmessage") == [(6,)]
         assert "database is locked" not in log.read_text()
     finally:
-        _stop(server)
+        stop(server)
 
 
 def _ping(base: str) -> bool:

@@ -132,7 +132,7 @@ def test_read_a_proposal_with_its_lines_and_texts(company, controller):
         "due_date": "2026-11-11", "level": 2, "remaining_lcy": "100.00", "disputed_lcy": "40.00",
     }  # fmt: skip
     assert body["lines"][2]["level"] is None
-    assert body["email_subject"] == "{company}: payment reminder, {total} overdue"
+    assert body["email_subject"] == "{company}: payment reminder, {overdue} overdue"
     assert body["texts_edited"] is False
 
 
@@ -155,7 +155,7 @@ def test_controller_edits_the_texts_before_sending(proposal, controller):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["email_body"] == "Dear {contact}, please pay {total}."
-    assert body["email_subject"] == "{company}: payment reminder, {total} overdue"  # untouched
+    assert body["email_subject"] == "{company}: payment reminder, {overdue} overdue"  # untouched
     assert body["texts_edited"] is True
 
 

@@ -38,6 +38,7 @@ from followups.outbox import (
 )
 from followups.tasks import deliver_outbox, flag_stale_outbox
 from tests.factories import ContactFactory, EntryFactory
+from tests.processes import stop, wait_for
 
 Status = OutboxMessage.Status
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -296,16 +297,6 @@ def _mail_sent(spool: Path) -> list[str]:
             if line.startswith("X-Outbox-Key:")]  # fmt: skip
 
 
-def _wait_for(check, what: str, log: Path, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    pytest.fail(f"Timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
-
-
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -346,7 +337,7 @@ def test_beat_and_a_real_worker_run_the_schedule_and_send_the_automatic_email_on
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_for(lambda: _mail_sent(spool), "the automatic email", log)
+        wait_for(lambda: _mail_sent(spool), "the automatic email", log)
         time.sleep(6)  # three more ticks of the daily schedule: nothing more
         first = FollowUpRun.objects.get(company=company)
         assert (first.trigger, first.status, first.proposals_created) == ("schedule", "done", 1)
@@ -354,16 +345,11 @@ def test_beat_and_a_real_worker_run_the_schedule_and_send_the_automatic_email_on
         assert len(_mail_sent(spool)) == 1
 
         second = run_start(user=manager, company=company, trigger="web")
-        _wait_for(lambda: FollowUpRun.objects.filter(pk=second.pk, status="done").exists(),
+        wait_for(lambda: FollowUpRun.objects.filter(pk=second.pk, status="done").exists(),
                   "the second run", log)  # fmt: skip
         deliver_outbox.delay()
         time.sleep(3)  # time for anything the second run might wrongly have queued
         assert _mail_sent(spool) == [f"X-Outbox-Key: proposal:{Proposal.objects.get().pk}:email"]
         assert list(OutboxMessage.objects.values_list("status", "attempts")) == [(Status.SENT, 1)]
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
+        stop(worker)

@@ -193,7 +193,7 @@ def test_an_excluded_invoice_leaves_the_proposal_and_the_email_at_once(
         detail = reverse("followups:proposal-detail", args=[proposal.pk])
         # The controller edits the texts first: the placeholders are there to edit.
         page = client.get(detail).content.decode()
-        assert "{entries}" in page and "{total}" in page
+        assert "{entries}" in page and "{overdue}" in page
         response = client.post(detail, {
             "email_subject": "Oldco: {total} overdue",
             "email_body": "Dear {contact},\n\nOur own words.\n\n{entries}\n\nPlease pay {total}.",

@@ -273,7 +273,7 @@ def test_edit_text_page_shows_the_placeholders_to_edit_and_the_texts_as_sent(cli
     html = client.get(reverse("followups:proposal-detail", args=[p.pk])).content.decode()
     form, preview = html.split("As it will be sent")
     # The form keeps the placeholders (an edit keeps them), the preview fills them in.
-    assert "Dear {contact}," in form and "{total}" in form
+    assert "Dear {contact}," in form and "{overdue}" in form
     assert "Acme Trading Ltd: payment reminder, 321.00 GBP overdue" in preview
     assert "Dear Pat Payer Fill," in preview and "{contact}" not in preview
     assert "pat@fill.example" in html
