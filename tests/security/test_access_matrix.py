@@ -49,7 +49,7 @@ OBJECT_OF = {
     "followup-plan-detail": "plan", "followup-exclusion-detail": "entry",
     "followup-history-detail": "history", "call-action-detail": "call_action",
     "followup-run-detail": "run", "mass-email-detail": "mass_email",
-    "followups:mass-email-batch": "mass_email",
+    "followups:mass-email-batch": "mass_email", "communications:communication-create": "customer",
 }  # fmt: skip
 PREFIX_OBJECT = [
     ("communications:communication-", "communication"), ("communications:call-action", "communication"),
