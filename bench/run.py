@@ -251,12 +251,61 @@ class Bench:
               f"warm-up={self.args.warmup}\n")  # fmt: skip
         self._header()
         self.measure("work list / (extra)", "/", target_ms=PAGE_TARGET_MS, group="page-extra")
+        self.search_and_work_list()
         self.customer_list()
         self.customer_card()
         self.api_lists()
         self.reports()
         if not self.args.no_sync:
             self.sync()
+
+    def search_and_work_list(self) -> None:
+        """The header's global search as the box asks it (htmx fragment) and the work list
+        with its filters (issue 13). The terms are taken from the data: a document number,
+        a customer's name and account code, an external reference, a contact's email and
+        phone, a two-letter query (the widest) and one that matches nothing."""
+        from urllib.parse import quote
+
+        from django.db import connection
+        from django.test import Client
+
+        htmx = Client(raise_request_exception=False, HTTP_HX_REQUEST="true")
+        htmx.force_login(self.manager)
+        with connection.cursor() as cur:
+            cur.execute("SELECT document_no FROM ledger_ledgerentry ORDER BY id DESC LIMIT 1")
+            document_no = cur.fetchone()[0]
+            cur.execute("SELECT name, account_code FROM ledger_customer ORDER BY id LIMIT 1")
+            name, code = cur.fetchone()
+            cur.execute("SELECT external_ref FROM ledger_customer WHERE external_ref <> '' "
+                        "ORDER BY id DESC LIMIT 1")  # fmt: skip
+            ref = (cur.fetchone() or [""])[0]
+            cur.execute("SELECT email, phone FROM ledger_contact WHERE email <> '' AND phone <> '' "
+                        "ORDER BY id DESC LIMIT 1")  # fmt: skip
+            email, phone = cur.fetchone() or ("", "")
+            cur.execute("SELECT controller_id FROM ledger_customer WHERE controller_id IS NOT NULL "
+                        "LIMIT 1")  # fmt: skip
+            controller = (cur.fetchone() or [""])[0]
+        terms = [
+            ("document number", document_no), ("customer name", name.split()[0]),
+            ("account code", code), ("external ref", ref), ("contact email", email),
+            ("contact phone", phone[-6:]), ("three letters", "lee"), ("two letters: not searched", "le"), ("no match", "zqxjv"),
+        ]  # fmt: skip
+        for label, text in terms:
+            if text:
+                self.measure(f"search: {label} (extra)", f"/search/?q={quote(text)}",
+                             target_ms=PAGE_TARGET_MS, group="page-extra", client=htmx)  # fmt: skip
+        for label, query in (
+            ("level=2", "level=2"),
+            ("level=1&min_total=1000", "level=1&min_total=1000"),
+            (
+                "on_hold=false&automatic=false, compact",
+                "on_hold=false&automatic=false&density=compact",
+            ),
+            ("channel=email&controller", f"channel=email&controller={controller}"),
+            ("mine, level=3", "mine=1&level=3"),
+        ):
+            self.measure(f"work list: {label} (extra)", f"/?{query}", target_ms=PAGE_TARGET_MS,
+                         group="page-extra")  # fmt: skip
 
     def customer_list(self) -> None:
         first = self.measure("list: default", "/customers/", target_ms=PAGE_TARGET_MS, group="page")

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, When
 
+from creditcontrol.form_tokens import FormTokenField
 from ledger.models import DEBIT_TYPES, Customer, LedgerEntry
 
 from .models import (
@@ -87,6 +88,10 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class CommunicationForm(forms.Form):
+    # Against a double submit or Back-then-Save (creditcontrol.form_tokens); optional so
+    # that a post without one (a script) is still taken.
+    form_token = FormTokenField(required=False)
+
     """New and amended communications. Render and validate it inside
     ``timezone.override(company.tz)``: the date and time are typed in the company's zone."""
 
@@ -192,6 +197,8 @@ class CommunicationForm(forms.Form):
 
 
 class CallActionForm(forms.Form):
+    form_token = FormTokenField(required=False)
+
     """A call action on a communication: for the customer, or for one of its entries."""
 
     action_type = forms.ModelChoiceField(queryset=None, empty_label="— choose —")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from creditcontrol.form_tokens import FormTokenField
 from ledger.models import Company, Customer
 
 from .forms import PersonChoiceField
@@ -41,6 +42,8 @@ class ToDoFieldsMixin(forms.Form):
 
 
 class ToDoCreateForm(ToDoFieldsMixin):
+    form_token = FormTokenField(required=False)  # see creditcontrol.form_tokens
+
     """A to-do by hand. With a known customer the owner list is that company's people and
     its open entries can be ticked; otherwise an account code picks the customer."""
 

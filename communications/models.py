@@ -123,6 +123,7 @@ class ContactType(models.TextChoices):
     EMAIL_SENT = "email_sent", "Email sent"
     EMAIL_RECEIVED = "email_received", "Email received"
     MEETING = "meeting", "Meeting"
+    PORTAL = "portal", "Self-service page"
 
 
 # Which contact types each communication type offers.
@@ -130,7 +131,7 @@ CONTACT_TYPES_BY_TYPE: dict[str, tuple[str, ...]] = {
     CommunicationType.TELEPHONE: (ContactType.TELEPHONE_MADE, ContactType.TELEPHONE_RECEIVED),
     CommunicationType.CORRESPONDENCE: (
         ContactType.LETTER_SENT, ContactType.LETTER_RECEIVED,
-        ContactType.EMAIL_SENT, ContactType.EMAIL_RECEIVED,
+        ContactType.EMAIL_SENT, ContactType.EMAIL_RECEIVED, ContactType.PORTAL,
     ),
     CommunicationType.MEETING: (ContactType.MEETING,),
 }  # fmt: skip
@@ -448,6 +449,9 @@ class ToDoKind(models.TextChoices):
     PROMISE_CHECK = "promise_check", "Check promised payment"
     PROMISE_BROKEN = "promise_broken", "Broken promise"
     FOLLOWUP_LEVEL = "followup_level", "Follow-up plan action"
+    # An email from the customer waits to be read: chasing pauses until it is closed.
+    REPLY = "reply", "Reply received"
+    OVER_LIMIT = "over_limit", "Over credit limit"
 
 
 class ToDo(models.Model):
@@ -538,3 +542,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CustomerLink(models.Model):
+    """A customer's key to its self-service page (``token``) and its reply address
+    (``reply_code``, in ``credit+<reply_code>@domain``): unguessable, expiring, revocable.
+
+    Two secrets, so that the Reply-To a mail client shows to every reader does not open the
+    page. A reply to an old reminder still finds its customer after the link expired.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    token = models.CharField(max_length=64, unique=True)
+    reply_code = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_visit_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-expires_at"], name="link_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"Self-service link of {self.customer_id}"
+
+    def is_valid(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from creditcontrol.roles import can_work_customers
+from events.models import EventKind
+from events.services import event_emit
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company, to_lcy
@@ -26,6 +28,20 @@ from .models import Communication, Dispute, Promise, PromiseEntry, PromiseStatus
 from .todos import PROMISE_CHECK_TEXT, check_date, entries_of, todo_create, todos_close, worker_of
 
 MAX_PROMISE_DAYS = 366
+
+
+def promise_emit(kind: str, promise: Promise, entry_ids: Iterable[int], source: str) -> None:
+    event_emit(kind=kind, company_id=promise.company_id, customer_id=promise.customer_id,
+               promise={"id": promise.pk, "amount": promise.amount, "currency": promise.currency,
+                        "promised_on": promise.promised_on, "status": promise.status,
+                        "entries": list(entry_ids)}, source=source)  # fmt: skip
+
+
+def dispute_emit(kind: str, dispute: Dispute, source: str) -> None:
+    event_emit(kind=kind, company_id=dispute.company_id, customer_id=dispute.customer_id,
+               dispute={"id": dispute.pk, "entry": dispute.entry_id, "amount": dispute.amount,
+                        "reason": dispute.reason, "opened_on": dispute.opened_on,
+                        "ended_on": dispute.ended_on}, source=source)  # fmt: skip
 
 
 def money(value: Any, field: str) -> Decimal:
@@ -130,6 +146,7 @@ def promise_create(
         owner=owner if getattr(owner, "pk", None) else None, entry_ids=[e.pk for e in entries],
         kind=ToDoKind.PROMISE_CHECK, communication=communication, promise=promise, source=source,
     )  # fmt: skip
+    promise_emit(EventKind.PROMISE_MADE, promise, [e.pk for e in entries], source)
     return promise
 
 
@@ -208,8 +225,15 @@ def _resolve(promises: list[Promise], status: str, day: dt.date, *, user: Any = 
     reason = f"The promise was {PromiseStatus(status).label.lower()}."
     todos_close(ToDo.objects.filter(promise__in=promises, kind=ToDoKind.PROMISE_CHECK),
                 reason=reason, user=user, source=source)  # fmt: skip
+    kinds = {
+        PromiseStatus.KEPT: EventKind.PROMISE_KEPT,
+        PromiseStatus.BROKEN: EventKind.PROMISE_BROKEN,
+    }
     for promise in promises:
         promise.status, promise.resolved_on = status, day
+        if status in kinds:
+            promise_emit(kinds[status], promise,
+                         promise.lines.values_list("entry_id", flat=True), source)  # fmt: skip
         if status != PromiseStatus.BROKEN:
             continue
         owner = (
@@ -275,6 +299,7 @@ def dispute_set(
         dispute.save()
         audit_record(user=user, obj=dispute, action=AuditEvent.Action.CREATE,
                      after=snapshot(dispute), source=source)  # fmt: skip
+        dispute_emit(EventKind.DISPUTE_OPENED, dispute, source)
         announce_changed(company_id=company.pk, entry_ids=[entry.pk])
         return dispute
     before = snapshot(dispute)
@@ -289,6 +314,8 @@ def dispute_set(
     audit_record(user=user, obj=dispute, action=AuditEvent.Action.UPDATE,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
                  source=source)  # fmt: skip
+    if changed:
+        dispute_emit(EventKind.DISPUTE_CHANGED, dispute, source)
     announce_changed(company_id=company.pk, entry_ids=[entry.pk])
     return dispute
 
@@ -306,5 +333,6 @@ def dispute_end(*, user: Any, dispute: Dispute, source: str = "web") -> Dispute:
     audit_record(user=user, obj=dispute, action=AuditEvent.Action.UPDATE,
                  before={"amount": before["amount"], "ended_on": None},
                  after={"amount": "0.00", "ended_on": str(dispute.ended_on)}, source=source)  # fmt: skip
+    dispute_emit(EventKind.DISPUTE_ENDED, dispute, source)
     announce_changed(company_id=dispute.company_id, entry_ids=[dispute.entry_id])
     return dispute

@@ -72,6 +72,11 @@ class ToDoQuerySet(VisibleQuerySet):
     def overdue(self, as_of: dt.date) -> ToDoQuerySet:
         return self.open().filter(due_on__lt=as_of)
 
+    def replies_unhandled(self) -> ToDoQuerySet:
+        """Open "reply received" to-dos: their customers' chasing waits (the engine's
+        ``.exclude(id__in=ToDo.objects.replies_unhandled().values("customer_id"))``)."""
+        return self.open().filter(kind="reply")
+
 
 class NotificationQuerySet(VisibleQuerySet):
     def for_user(self, user: Any) -> NotificationQuerySet:

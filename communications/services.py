@@ -21,7 +21,7 @@ from django.utils import timezone
 from creditcontrol.roles import can_work_customers
 from ledger.audit import audit_bulk, audit_event, audit_record, diff, snapshot
 from ledger.models import AuditEvent, Customer, LedgerEntry
-from ledger.services import customer_update, require_company
+from ledger.services import customer_exclude, require_company
 
 from .models import (
     CONTACT_TYPES_BY_TYPE,
@@ -375,8 +375,8 @@ def call_action_record(
     audit_record(user=user, obj=action, action=AuditEvent.Action.CREATE, after=snapshot(action),
                  source=source)  # fmt: skip
     if behaviour == ActionType.Behaviour.EXCLUDE and not c.customer.exclude_from_followups:
-        customer_update(user=user, customer=c.customer, exclude_from_followups=True,
-                        source=source)  # fmt: skip
+        customer_exclude(user=user, customer=c.customer, by_call_action=True, source=source,
+                         reason=action.notes or f"{action_type} ({c.subject})")  # fmt: skip
     if behaviour == ActionType.Behaviour.ALERT:
         managers = managers_of(c.company)
         if not managers:
@@ -385,7 +385,7 @@ def call_action_record(
             )
         about = f" on {entry}" if entry else ""
         notify(users=managers, company=c.company, customer=c.customer, call_action=action,
-               text=f"Alert from {user.get_username()}: {c.customer}{about}. "
+               text=f"Alert from {user.get_full_name() or user.get_username()}: {c.customer}{about}. "
                     f"{action.notes or c.subject}",
                link=reverse("ledger:customer-card", args=[c.customer_id]))  # fmt: skip
     return action

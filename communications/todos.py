@@ -63,7 +63,9 @@ def worker_of(company: Company, user: Any, field: str = "owner") -> Any:
     if not (user.is_superuser or company.members.filter(pk=user.pk).exists()) or not (
         can_work_customers(user)
     ):
-        raise ValidationError({field: f"{user.get_username()} does not work on {company}."})
+        raise ValidationError(
+            {field: f"{user.get_full_name() or user.get_username()} does not work on {company}."}
+        )
     return user
 
 
@@ -230,6 +232,18 @@ def managers_of(company: Company) -> list:
         .distinct()
         .order_by("pk")
     )
+
+
+def person_for(customer: Customer) -> Any:
+    """Who acts for the company when no person does (the self-service page, an email
+    received): the customer's controller, else the company's first credit manager."""
+    company = customer.company
+    members = set(company.members.values_list("pk", flat=True))
+    candidates = [customer.controller] if customer.controller_id else []
+    for person in [*candidates, *managers_of(company)]:
+        if person.is_active and person.pk in members and can_work_customers(person):
+            return person
+    raise ValidationError(f"{customer} has no controller and {company} no credit manager.")
 
 
 def notify(*, users: Iterable[Any], company: Company, text: str, customer: Customer | None = None,

@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
-from ledger.models import LedgerEntry
+from ledger.models import AuditEvent, LedgerEntry
 from ledger.views import render_card, visible_customer
 
 from .filters import CommunicationFilter
@@ -206,16 +207,21 @@ def communication_create_view(request, pk: int):
             form = CommunicationForm(request.POST, customer=customer, user=request.user,
                                      entry_ids=offered)  # fmt: skip
             if form.is_valid():
-                try:
+
+                def make() -> str:
                     c = communication_create(
                         user=request.user, customer=customer,
                         entry_ids=form.cleaned_data["entries"], promise=form.promise_input(),
                         **form.service_fields(),
                     )  # fmt: skip
+                    return reverse("communications:communication-detail", args=[c.pk])
+
+                try:
+                    return submit_once(request, form.cleaned_data.get("form_token"), make,
+                                       fallback=reverse("communications:customer-communications",
+                                                        args=[customer.pk]))  # fmt: skip
                 except ValidationError as error:
                     show_service_errors(form, error)
-                else:
-                    return redirect("communications:communication-detail", c.pk)
         else:
             form = CommunicationForm(customer=customer, user=request.user, entry_ids=offered,
                                      initial=_initial(request, customer, selection))  # fmt: skip
@@ -333,17 +339,21 @@ def call_action_create(request, pk: int):
         form = CallActionForm(request.POST, communication=c)
         if form.is_valid():
             d = form.cleaned_data
-            try:
+
+            def make() -> str:
                 action = call_action_record(
                     user=request.user, communication=c, action_type=d["action_type"],
                     entry=d["entry"], response=d["response"], amount=d["amount"],
                     notes=d["notes"],
                 )  # fmt: skip
+                return (reverse("communications:communication-detail", args=[c.pk])
+                        + f"#action-{action.pk}")  # fmt: skip
+
+            try:
+                return submit_once(request, d.get("form_token"), make, fallback=reverse(
+                    "communications:communication-detail", args=[c.pk]))  # fmt: skip
             except ValidationError as error:
                 show_service_errors(form, error, aliases={"reason": "notes"})
-            else:
-                return redirect(reverse("communications:communication-detail", args=[c.pk])
-                                + f"#action-{action.pk}")  # fmt: skip
     else:
         form = CallActionForm(communication=c, initial={"entry": request.GET.get("entry")})
     with timezone.override(c.company.tz):
@@ -360,7 +370,11 @@ TIMELINE_KINDS = (
     ("dispute", "Disputes"),
     ("action", "Call actions"),
     ("todo", "To-dos"),
+    ("account", "Account"),
 )
+
+# Changes to the customer's record that the timeline shows (from the audit trail).
+ACCOUNT_FIELDS = ("on_hold", "exclude_from_followups", "credit_limit", "controller_id")
 
 
 def _who(user) -> str:
@@ -429,10 +443,45 @@ def timeline_items(customer, kinds: set[str]) -> list[dict[str, Any]]:
             items.append(_item(t.created_at, "todo", "To-do",
                                f"{t.description} · due {t.due_on:%d %b %Y}", _who(t.owner),
                                t.status, _url_or_none("communications:todo-detail", t.pk)))  # fmt: skip
+    if "account" in kinds:
+        items += _account_items(customer, n)
     # At the same moment, what followed from a thing (a promise's to-do) comes above it.
     rank = {key: n for n, (key, _label) in enumerate(TIMELINE_KINDS)}
     items.sort(key=lambda item: (item["at"], rank[item["kind"]]), reverse=True)
     return items[:n]
+
+
+def _account_items(customer, n: int) -> list[dict[str, Any]]:
+    """Holds and releases, exclusions and inclusions, limit and controller changes: the
+    customer's audit events that touch them (one query)."""
+    changed = Q(pk__in=[])
+    for name in ACCOUNT_FIELDS:
+        changed |= Q(after__has_key=name)
+    events = (AuditEvent.objects.filter(model="ledger.customer", object_id=customer.pk,
+                                        action=AuditEvent.Action.UPDATE)
+              .filter(changed).select_related("user").order_by("-at", "-id")[:n])  # fmt: skip
+    items = []
+    for e in events:
+        after, parts = e.after, []
+        if "on_hold" in after:
+            why = after.get("hold_reason")
+            parts.append(("Put on hold" if after["on_hold"] else "Released from hold")
+                         + (f": {why}" if why else ""))  # fmt: skip
+        if "exclude_from_followups" in after:
+            if after["exclude_from_followups"]:
+                until = after.get("exclude_until")
+                parts.append("Excluded from follow-ups"
+                             + (f" until {dt.date.fromisoformat(until):%d %b %Y}" if until else "")
+                             + (f": {after['exclude_reason']}" if after.get("exclude_reason") else ""))  # fmt: skip
+            else:
+                parts.append("Included in follow-ups again")
+        if "credit_limit" in after:
+            parts.append(f"Credit limit {e.before.get('credit_limit')} → {after['credit_limit']}")
+        if "controller_id" in after:
+            parts.append("Controller changed")
+        items.append(_item(e.at, "account", "Account", "; ".join(parts), _who(e.user), "",
+                           reverse("ledger:customer-card", args=[customer.pk])))  # fmt: skip
+    return items
 
 
 def _item(at: dt.datetime, kind: str, label: str, summary: str, who: str, state: str,

@@ -13,14 +13,13 @@ is on a derived figure), and only those 50 rows get their figures.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
-from creditcontrol.roles import can_edit_ledger, is_manager, role_required
+from creditcontrol.roles import can_edit_ledger, credit_controllers, is_manager, role_required
 from ledger.customer_columns import BY_KEY, COLUMNS
 from ledger.customer_columns import layout_for as ledger_layout_for
 from ledger.models import Company, Customer, DebtorRating, MailList
@@ -162,7 +161,8 @@ def customer_list(request):
         "nav": "customers", "filterset": filterset, "page": page, "paginator": paginator,
         "sort": sort, "companies": companies, "layout": layout,
         "filters_active": any(
-            request.GET.get(k) for k in ("q", "company", "controller", "on_hold", "mail_list")
+            request.GET.get(k)
+            for k in ("q", "company", "controller", "on_hold", "over_limit", "mail_list")
         ),
         "table_width": 36 + sum(c.width for c in layout.shown),
         "query": request.GET.urlencode(),
@@ -181,11 +181,7 @@ def _page_context(request, companies, layout) -> dict:
     """What only the whole page needs: the filter choices, the menus, the bulk bar."""
     user = request.user
     controllers = list(
-        get_user_model()
-        .objects.filter(companies__in=[c.pk for c in companies], is_active=True)
-        .distinct()
-        .only("id", "username", "first_name", "last_name")
-        .order_by("first_name", "last_name", "username")
+        credit_controllers(companies).only("id", "username", "first_name", "last_name")
     )
     shown = {c.key for c in layout.shown}
     hidden = [c for c in COLUMNS if c.key not in shown]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import role_required
-from ledger.models import Application, AuditEvent, LedgerEntry
+from ledger.models import Application, AuditEvent, EntryDocument, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
 
 from .forms import show_service_errors
@@ -76,11 +76,26 @@ def customer_entries(request, pk: int):
     today = customer.company.today()
     show = "all" if request.GET.get("show") == "all" else "open"
     entries = LedgerEntry.objects.filter(customer=customer)
+    # ?entry=<id> (from the global search): the page that holds it, the row highlighted.
+    target = entries.filter(pk=request.GET["entry"]).first() if (
+        request.GET.get("entry", "").isdigit()) else None  # fmt: skip
+    if target is not None and not target.is_open:
+        show = "all"
     if show == "open":
         entries = entries.open().order_by("due_date", "id")
+        before = (
+            Q(due_date__lt=target.due_date) | Q(due_date=target.due_date, id__lt=target.pk)
+            if target
+            else None
+        )
     else:
         entries = entries.order_by("-document_date", "-id")
-    page = Paginator(_with_flags(entries), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+        before = (Q(document_date__gt=target.document_date)
+                  | Q(document_date=target.document_date, id__gt=target.pk)) if target else None  # fmt: skip
+    page_number = request.GET.get("page")
+    if target is not None:
+        page_number = entries.filter(before).count() // ENTRIES_PER_PAGE + 1
+    page = Paginator(_with_flags(entries), ENTRIES_PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
     for entry in rows:
         entry.overdue_days = entry.days_overdue(today)
@@ -95,6 +110,7 @@ def customer_entries(request, pk: int):
             "show": show,
             "totals": entries.totals(),
             "today": today,
+            "highlight": target.pk if target else None,
             "tab_template": "communications/card/_entries.html",
         },
     )
@@ -371,5 +387,6 @@ def entry_detail(request, entry_id: int):
             "communications": entry.communications.select_related("our_contact", "outcome"),
             "notes": entry.notes.select_related("created_by", "communication"),
             "history": _history(entry, [d.pk for d in disputes], [p.pk for p in promises]),
+            "entry_document": EntryDocument.objects.filter(entry=entry).first(),
         },
     )

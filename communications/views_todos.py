@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Company, LedgerEntry
 from ledger.views import visible_customer
@@ -166,7 +167,8 @@ def todo_create_view(request):
                               customer=customer)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def make() -> str:
             todo = todo_create(
                 user=request.user,
                 customer=customer or data["customer"],
@@ -176,11 +178,14 @@ def todo_create_view(request):
                 entry_ids=data.get("entries", []),
                 notes=data["notes"],
             )
+            messages.success(request, "To-do created.")
+            return reverse("communications:todo-detail", args=[todo.pk])
+
+        try:
+            return submit_once(request, data.get("form_token"), make,
+                               fallback=reverse("communications:todo-list"))  # fmt: skip
         except ValidationError as error:
             show_service_errors(form, error, aliases={})
-        else:
-            messages.success(request, "To-do created.")
-            return redirect("communications:todo-detail", todo.pk)
     entries = []
     if customer is not None:
         entries = list(

@@ -8,14 +8,19 @@ from followups.api import mass_email as mass_email_api
 from followups.api import views as followup_api
 from followups.api import views_entries as followup_entries
 from followups.api import views_proposals as followup_proposals
+from ledger.api import documents as ledger_documents_api
 from ledger.api import views as ledger_api
 from ledger.api import views_customer_list as ledger_customer_list_api
+from webhooks.api import views as webhooks_api
 
 router = DefaultRouter()
 router.register("companies", ledger_api.CompanyViewSet, basename="company")
 router.register("customers", ledger_api.CustomerViewSet, basename="customer")
 router.register("contacts", ledger_api.ContactViewSet, basename="contact")
 router.register("ledger-entries", ledger_api.LedgerEntryViewSet, basename="ledger-entry")
+router.register(
+    "entry-documents", ledger_documents_api.EntryDocumentViewSet, basename="entry-document"
+)
 router.register("applications", ledger_api.ApplicationViewSet, basename="application")
 router.register("audit-events", ledger_api.AuditEventViewSet, basename="audit-event")
 router.register("mail-lists", ledger_customer_list_api.MailListViewSet, basename="mail-list")
@@ -58,3 +63,7 @@ router.register("outbox-messages", followup_api.OutboxMessageViewSet, basename="
 
 # Mass email from the customer list (issue 6).
 router.register("mass-emails", mass_email_api.MassEmailViewSet, basename="mass-email")
+
+# Webhooks for integrators (issue 14).
+router.register("webhook-endpoints", webhooks_api.EndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", webhooks_api.DeliveryViewSet, basename="webhook-delivery")

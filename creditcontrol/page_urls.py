@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from ledger.views import search as search_views
 from reports import views as report_views
 
 from . import views
@@ -11,4 +12,5 @@ urlpatterns = [
     path("reports/", report_views.index, name="reports"),
     path("reports/", include("reports.urls")),
     path("settings/", views.user_settings, name="settings"),
+    path("search/", search_views.search, name="search"),
 ]

@@ -58,11 +58,32 @@ def can_work_customers(user: Any) -> bool:
     return bool(roles_of(user) & {CONTROLLER, MANAGER, ADMINISTRATOR})
 
 
+def credit_controllers(companies: Any, *, also: Any = None) -> Any:
+    """Active credit controllers of ``companies`` (companies or their ids), by full name:
+    the people offered wherever a customer's controller is chosen (not integrators, nor
+    managers or administrators who do not hold the controller role). ``also``: the
+    current value (a user or id), kept on offer."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    chosen = Q(is_active=True, companies__in=companies, groups__name=CONTROLLER)
+    also_pk = getattr(also, "pk", also)
+    if also_pk is not None:
+        chosen |= Q(pk=also_pk)
+    return (
+        get_user_model()
+        .objects.filter(chosen)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def roles_context(request: Any) -> dict[str, Any]:
     """Template context: what the navigation may offer the signed-in user."""
     user = getattr(request, "user", None)
     return {
         "user_is_manager": is_manager(user),
+        "user_is_administrator": is_administrator(user),
         "user_can_edit_ledger": can_edit_ledger(user),
         "user_roles": sorted(roles_of(user)),
     }

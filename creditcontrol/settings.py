@@ -45,15 +45,21 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "creditcontrol",
+    "events",
     "ledger",
     "communications",
     "followups",
     "reports",
+    "portal",
+    "inbound",
+    "webhooks",
+    "team",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "creditcontrol.not_found.NotFoundPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "creditcontrol.sessions.IdleSessionMiddleware",
@@ -62,6 +68,7 @@ MIDDLEWARE = [
     "creditcontrol.api_middleware.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "team.sessions.SignOutEverywhereMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -181,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
     "flag-stale-outbox": {"task": "followups.tasks.flag_stale_outbox", "schedule": 300.0},
     # Work requests queued while the broker was away (creditcontrol/taskqueue.py).
     "relay-queued-tasks": {"task": "creditcontrol.tasks.relay_queued_tasks", "schedule": 60.0},
+    # Webhooks: each commit wakes the worker; this catches what a broker outage left.
+    "deliver-webhooks": {"task": "webhooks.tasks.deliver_webhooks", "schedule": 60.0},
+    # The reply mailbox (when INBOUND_IMAP_HOST is set): new mail each minute.
+    "poll-reply-mailbox": {"task": "inbound.tasks.poll_mailbox", "schedule": 60.0},
 }
 # A request relays its tasks after commit; with the broker down it must fail at once.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -220,6 +231,9 @@ AXES_LOCKOUT_CALLABLE = "creditcontrol.signin.lockout_response"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
+# The languages of customers' documents and self-service page (the screens stay English).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -254,6 +268,26 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="credit-control@examp
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 # The address of this application as users reach it, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Reaching the customer (README "Reaching the customer"): self-service links, replies, copies.
+PORTAL_LINK_DAYS = env.int("PORTAL_LINK_DAYS", default=60)
+# Per client address and link: page views and actions allowed per minute.
+PORTAL_RATE_PER_MINUTE = env.int("PORTAL_RATE_PER_MINUTE", default=30)
+# Replies go to <REPLY_LOCAL>+<code>@<REPLY_DOMAIN> (default: DEFAULT_FROM_EMAIL's domain).
+REPLY_LOCAL = env.str("REPLY_LOCAL", default="credit")
+REPLY_DOMAIN = env.str("REPLY_DOMAIN", default="")
+ENTRY_DOCUMENT_MAX_BYTES = env.int("ENTRY_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The reply mailbox polled over IMAPS; empty host: no polling.
+INBOUND_IMAP_HOST = env.str("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=993)
+INBOUND_IMAP_USER = env.str("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env.str("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_FOLDER = env.str("INBOUND_IMAP_FOLDER", default="INBOX")
+# A CA file to trust (a self-signed server certificate); empty: the system's CAs.
+INBOUND_IMAP_CAFILE = env.str("INBOUND_IMAP_CAFILE", default="")
+# The inbound endpoint's shared secret (Authorization: Bearer ...); empty: endpoint off.
+INBOUND_SECRET = env.str("INBOUND_SECRET", default="")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # HTTPS hardening: on in a deployment (SECRET_KEY set, DEBUG off), so that
 # `check --deploy` passes; each can still be turned off behind a TLS-terminating proxy.
@@ -292,7 +326,8 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, extended with named, revocable tokens (team app).
+        "team.auth.NamedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["creditcontrol.roles.HasAnyRole"],

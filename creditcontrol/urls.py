@@ -6,7 +6,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from communications.views_customer_list import customer_list
+from inbound.views import attachment as inbound_attachment
+from inbound.views import inbound_email
 from ledger.urls import ledger_patterns
+from portal.settings_views import links_revoke_view, portal_settings
+from team.urls import account_patterns
 
 from . import views
 from .api import router
@@ -22,6 +26,15 @@ urlpatterns = [
     path("customers/", include(ledger_patterns(customer_list))),
     path("", include("communications.urls")),
     path("", include("followups.urls")),
+    # The customers' self-service page: no login, a link per customer (portal app).
+    path("account/", include("portal.urls")),
+    path("settings/self-service/", portal_settings, name="portal-settings"),
+    path("customers/<int:pk>/self-service/revoke/", links_revoke_view, name="portal-links-revoke"),
+    path("settings/webhooks/", include("webhooks.urls")),
+    path("api/v1/inbound/email/", inbound_email, name="inbound-email"),
+    path("inbound/attachments/<int:pk>/", inbound_attachment, name="inbound-attachment"),
+    path("team/", include("team.urls")),
+    *account_patterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include("ledger.api.urls")),
     path("api/v1/reports/", include("reports.api.urls")),

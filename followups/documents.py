@@ -8,6 +8,7 @@ template asking for a remote resource gets nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -16,14 +17,18 @@ from typing import Any
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_lazy
 
 from communications.models import LetterStyle
 from ledger.models import Customer, LedgerEntry
 from ledger.querysets import AGE_BUCKETS
 
+from . import reach
+from .languages import in_language
 from .models import Document, FollowUpAction, FollowUpLevel
 from .placeholders import (
     CENT,
+    ENTRY_COLUMNS,
     ZERO,
     credit_contact,
     ledger_entries,
@@ -40,12 +45,13 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
 # Heading and accent colour of each letter style; the final demand says so in red.
-LETTER_STYLES: dict[str, dict[str, str]] = {
-    LetterStyle.STANDARD: {"heading": "Payment reminder", "accent": "#1f4e79"},
-    LetterStyle.FRIENDLY: {"heading": "A friendly reminder", "accent": "#2e7d5b"},
-    LetterStyle.FIRM: {"heading": "Overdue account: payment required", "accent": "#b45309"},
-    LetterStyle.FINAL: {"heading": "Final demand", "accent": "#b91c1c"},
-}
+LETTER_STYLES: dict[str, dict[str, Any]] = {
+    LetterStyle.STANDARD: {"heading": gettext_lazy("Payment reminder"), "accent": "#1f4e79"},
+    LetterStyle.FRIENDLY: {"heading": gettext_lazy("A friendly reminder"), "accent": "#2e7d5b"},
+    LetterStyle.FIRM: {"heading": gettext_lazy("Overdue account: payment required"),
+                       "accent": "#b45309"},
+    LetterStyle.FINAL: {"heading": gettext_lazy("Final demand"), "accent": "#b91c1c"},
+}  # fmt: skip
 # Stands for the entries table while a letter's text is split into paragraphs.
 TABLE_MARK = "\x00entries\x00"
 
@@ -79,6 +85,7 @@ def _company_block(customer: Customer) -> dict[str, Any]:
     company = customer.company
     return {
         "company": company,
+        "portal_url": reach.portal_url(customer),
         "company_lines": [line for line in company.address.splitlines() if line.strip()],
         "customer": customer,
         "customer_lines": [
@@ -160,7 +167,7 @@ def statement_context(*, customer: Customer, as_of: dt.date) -> dict[str, Any]:
         "total_lcy": sum((row["remaining_lcy"] for row in per_currency), ZERO),
         "meta_extra": [
             (
-                "Balance due",
+                gettext("Balance due"),
                 money_list(
                     {r["currency"]: r["remaining"] for r in per_currency}, customer.currency
                 ),
@@ -173,19 +180,35 @@ def statement_context(*, customer: Customer, as_of: dt.date) -> dict[str, Any]:
 
 
 def statement_pdf(*, customer: Customer, as_of: dt.date) -> bytes:
-    """The customer's statement of account on ``as_of``, as a PDF."""
-    return render_pdf(
-        "followups/pdf/statement.html", statement_context(customer=customer, as_of=as_of)
-    )
+    """The customer's statement of account on ``as_of``, as a PDF in its language."""
+    with in_language(customer):
+        return render_pdf(
+            "followups/pdf/statement.html", statement_context(customer=customer, as_of=as_of)
+        )
 
 
 # The plain-text entries table of ``entries_text``: its header, a rule, the rows and one
 # total per currency (or the "no open items" line).
-PLAIN_TABLE_RE = re.compile(
-    r"^Document +Date +Due date +Currency +Remaining\n[- ]+\n(?:.*\n)*?"
-    r"(?:Total [A-Z]{3}: .*\n?)+|^\(no open items\)$",
-    re.MULTILINE,
-)
+@functools.cache
+def plain_table_re() -> re.Pattern[str]:
+    """The table's header, total and empty line in each shipped language."""
+    from django.utils import translation
+
+    heads, totals, empties = [], [], []
+    for language in ("en", "de", "fr"):
+        with translation.override(language):
+            heads.append(" +".join(re.escape(str(c)) for c in ENTRY_COLUMNS))
+            totals.append(
+                re.escape(str(gettext("Total %(currency)s: %(amount)s")))
+                .replace(re.escape("%(currency)s"), "[A-Z]{3}")
+                .replace(re.escape("%(amount)s"), ".*")
+            )
+            empties.append(re.escape(str(gettext("(no open items)"))))
+    return re.compile(
+        rf"^(?:{'|'.join(heads)})\n[- ]+\n(?:.*\n)*?(?:(?:{'|'.join(totals)})\n?)+"
+        rf"|^(?:{'|'.join(empties)})$",
+        re.MULTILINE,
+    )
 
 
 def letter_segments(text: str) -> list[dict[str, Any]]:
@@ -194,7 +217,7 @@ def letter_segments(text: str) -> list[dict[str, Any]]:
     A text filled already (an email-style plain-text table in it, as the execution of a
     proposal fills it) gets the real table in that place too.
     """
-    text = PLAIN_TABLE_RE.sub(TABLE_MARK, text.replace("\r\n", "\n"))
+    text = plain_table_re().sub(TABLE_MARK, text.replace("\r\n", "\n"))
     segments: list[dict[str, Any]] = []
     for n, part in enumerate(text.split(TABLE_MARK)):
         if n:
@@ -249,11 +272,12 @@ def letter_pdf(
 ) -> bytes:
     """A reminder letter: ``text`` (a level's or proposal's letter text; its placeholders
     are filled here, {entries} becoming a table) on the company's letterhead."""
-    context = letter_context(
-        customer=customer, level=level, entries=entries, text=text, as_of=as_of,
-        letter_style=letter_style,
-    )  # fmt: skip
-    return render_pdf("followups/pdf/letter.html", context)
+    with in_language(customer):  # the customer's document: its words, money and dates
+        context = letter_context(
+            customer=customer, level=level, entries=entries, text=text, as_of=as_of,
+            letter_style=letter_style,
+        )  # fmt: skip
+        return render_pdf("followups/pdf/letter.html", context)
 
 
 def document_store(

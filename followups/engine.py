@@ -55,7 +55,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least, Round
 from django.utils import timezone
 
-from communications.models import Promise, PromiseEntry, PromiseStatus
+from communications.models import Promise, PromiseEntry, PromiseStatus, ToDo
 from communications.promises import promises_settle
 from creditcontrol.roles import can_work_customers
 from creditcontrol.taskqueue import enqueue
@@ -168,7 +168,8 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
         .values("customer_id")
     )
     customers = (
-        company.customers.filter(exclude_from_followups=False, id__in=positive)
+        company.customers.followed_up(as_of)
+        .filter(id__in=positive)
         .exclude(
             id__in=FollowUpAction.objects.filter(
                 company=company,
@@ -189,6 +190,8 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
                 "customer_id"
             )
         )
+    if plan.pause_on_reply:  # a reply not yet handled: the customer is heard first
+        customers = customers.exclude(id__in=ToDo.objects.replies_unhandled().values("customer_id"))
     return customers.values("id")
 
 

@@ -43,11 +43,13 @@ from communications.services import customer_balance_lcy
 from communications.todos import check_date, managers_of
 from creditcontrol.roles import can_work_customers
 from creditcontrol.taskqueue import enqueue
+from events.models import EventKind
+from events.services import event_emit
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Customer, LedgerEntry
 from ledger.services import require_company
 
-from . import placeholders
+from . import languages, placeholders
 from .entry_actions import add_months
 from .models import (
     Channel,
@@ -250,7 +252,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     if any(value is not None for value in texts.values()):
         _apply_texts(user, p, texts, source)
     level, customer = p.level, p.customer
-    if customer.exclude_from_followups:
+    if customer.is_excluded_on(as_of):
         raise ValidationError(f"{customer} is now excluded from follow-ups; nothing was sent.")
     lines = lines_to_send(p, as_of)
     if not any(line.level for line in lines):
@@ -268,25 +270,33 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     entries = [line.entry for line in lines]
     contact = placeholders.credit_contact(customer)
 
+    texts = languages.proposal_texts(p)
+    known: dict[str, str] = {}
+
     def filled(text: str) -> str:
-        return placeholders.fill(text, customer=customer, entries=entries, as_of=as_of,
-                                 contact=contact, controller=person)  # fmt: skip
+        if not known:  # the values once for every text, in the customer's language
+            with languages.in_language(customer):
+                known.update(placeholders.values(customer=customer, entries=entries,
+                                                 as_of=as_of, contact=contact,
+                                                 controller=person))  # fmt: skip
+        return placeholders.substitute(text, known)
 
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, _main_channel(level))
     common = {"company": p.company, "customer": customer, "as_of": as_of, "level": level,
               "entries": entries, "action": action, "user": user}  # fmt: skip
     if level.send_email:
-        subject = filled(p.email_subject or level.email_subject)[:200]
-        body = filled(p.email_body or level.email_body)
+        subject = filled(texts["email_subject"])[:200]
+        body = filled(texts["email_body"])
         email = _communication(p, person, user, ContactType.EMAIL_SENT, subject, body, entries,
                                contact, source)  # fmt: skip
         action.communication = email
         outbox_enqueue(kind=OutboxMessage.Kind.EMAIL, key=f"proposal:{p.pk}:email",
                        to=recipients, subject=subject, body=body, attach_statement=True,
-                       communication=email, **common)  # fmt: skip
+                       attach_copies=level.attach_invoice_copies, communication=email,
+                       **common)  # fmt: skip
     if level.send_letter:
-        text = filled(p.letter_text or level.letter_text)
+        text = filled(texts["letter_text"])
         letter = _communication(p, person, user, ContactType.LETTER_SENT,
                                 f"{level.name} (letter)", text, entries, contact, source)  # fmt: skip
         action.communication = action.communication or letter
@@ -296,6 +306,10 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
         action.todo = _todo(p, _owner(user, customer), user, entries, as_of, source)
     action.save(update_fields=["communication", "todo"])
     _close(user, p, ProposalStatus.EXECUTED, source)
+    event_emit(kind=EventKind.PROPOSAL_EXECUTED, company_id=p.company_id, customer_id=customer.pk,
+               proposal=p.pk, level=level.sequence, level_name=level.name,
+               channels=level.channels, entries=[e.pk for e in entries],
+               total_lcy=action.total_lcy)  # fmt: skip
     if level.send_email or level.send_letter:
         _deliver_after_commit()
     return action

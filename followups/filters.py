@@ -10,7 +10,7 @@ import django_filters as filters
 from django.db.models import Q
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
-from ledger.models import Company, LedgerEntry
+from ledger.models import Company, Customer, LedgerEntry
 
 from .models import (
     Channel,
@@ -64,6 +64,9 @@ class FollowUpRunFilter(filters.FilterSet):
         fields = []
 
 
+CHANNELS = (("email", "Email"), ("letter", "Letter"), ("manual", "Manual action"))
+
+
 class ProposalFilter(filters.FilterSet):
     """The work list's filters. ``show``: *due* (the default: open, or postponed until a day
     that has come), *live* (open or postponed), *closed* (executed, skipped, withdrawn) or
@@ -85,6 +88,12 @@ class ProposalFilter(filters.FilterSet):
     min_total = filters.NumberFilter(field_name="total_lcy", lookup_expr="gte",
                                      label="Total (base currency) at least")  # fmt: skip
     run_date = filters.DateFilter()
+    channel = filters.ChoiceFilter(choices=CHANNELS, method="filter_channel", label="Channel")
+    # Through subqueries on the customers rather than joins (see worklist_proposals).
+    controller = filters.NumberFilter(method="filter_customers", label="Controller (id)")
+    on_hold = filters.BooleanFilter(method="filter_customers", label="Customer on hold")
+    automatic = filters.BooleanFilter(field_name="level__execute_automatically",
+                                      label="Automatic (true) or by hand (false)")  # fmt: skip
 
     class Meta:
         model = Proposal
@@ -112,11 +121,32 @@ class ProposalFilter(filters.FilterSet):
             )
         return queryset
 
+    def filter_customers(self, queryset, name, value):
+        """By the customer's controller or hold, through a list of customer ids read first:
+        PostgreSQL hashes an id list, but turns ``IN (subquery)`` into a lookup per
+        proposal after the sort (0.5 s at 84,000 proposals). On hold: the few held
+        customers, kept or left out."""
+        if value is None or value == "":
+            return queryset
+        if name == "on_hold":
+            held = list(Customer.objects.filter(on_hold=True).values_list("pk", flat=True))
+            return queryset.filter(customer_id__in=held) if value else queryset.exclude(
+                customer_id__in=held)  # fmt: skip
+        ids = list(Customer.objects.filter(controller_id=value).values_list("pk", flat=True))
+        return queryset.filter(customer_id__in=ids)
+
+    def filter_channel(self, queryset, name, value):
+        field = {"email": "level__send_email", "letter": "level__send_letter",
+                 "manual": "level__manual_action"}.get(value)  # fmt: skip
+        return queryset.filter(**{field: True}) if field else queryset
+
     def filter_mine(self, queryset, name, value):
         if value is None:
             return queryset
         user = getattr(self.request, "user", None)
-        mine = Q(customer__controller_id=getattr(user, "pk", None))
+        # A list of ids, not a subquery: see filter_customers.
+        mine = Q(customer_id__in=list(Customer.objects.filter(
+            controller_id=getattr(user, "pk", None)).values_list("pk", flat=True)))  # fmt: skip
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 

@@ -84,7 +84,8 @@ class RatingForm(forms.Form):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = FollowUpPlan
-        fields = ["name", "min_days_between", "min_amount", "pause_while_promised", "run_at"]
+        fields = ["name", "min_days_between", "min_amount", "pause_while_promised",
+                  "pause_on_reply", "run_at"]  # fmt: skip
         widgets = {"run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
@@ -94,7 +95,7 @@ class LevelForm(forms.ModelForm):
         fields = [
             "name", "days", "note", "manual_action", "manual_action_note", "send_email",
             "email_subject", "email_body", "send_letter", "letter_style", "letter_text",
-            "execute_automatically",
+            "execute_automatically", "attach_invoice_copies",
         ]  # fmt: skip
         widgets = {
             "email_body": forms.Textarea(attrs={"rows": 10}),

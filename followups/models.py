@@ -48,6 +48,10 @@ class FollowUpPlan(models.Model):
         "daily run time", default=dt.time(6, 0),
         help_text="The engine runs each day at this time, in the company's time zone.",
     )  # fmt: skip
+    pause_on_reply = models.BooleanField(
+        "pause when the customer replies", default=True,
+        help_text="A customer whose email reply is not yet marked handled gets no reminder.",
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,6 +88,9 @@ class FollowUpLevel(models.Model):
     execute_automatically = models.BooleanField(
         default=False, help_text="The worker executes this level itself after each run."
     )
+    attach_invoice_copies = models.BooleanField(
+        default=False, help_text="The email carries the PDF copies of the invoices it lists."
+    )
 
     class Meta:
         ordering = ["plan", "sequence"]
@@ -105,6 +112,25 @@ class FollowUpLevel(models.Model):
             )
             if flag
         ]
+
+
+class FollowUpLevelText(models.Model):
+    """A level's texts in one language; the level's own texts are the fallback."""
+
+    level = models.ForeignKey(FollowUpLevel, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=Company._meta.get_field("language").choices)
+    email_subject = models.CharField(max_length=200, blank=True)
+    email_body = models.TextField(blank=True)
+    letter_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["level", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "language"], name="level_text_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} ({self.language})"
 
 
 class FollowUpRun(models.Model):
@@ -372,6 +398,11 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     attach_statement = models.BooleanField(default=False)
+    attach_copies = models.BooleanField(
+        default=False, help_text="Attach the PDF copies of the entries' invoices."
+    )
+    # The Message-ID it went out with, for threading the customer's reply to it.
+    message_id = models.CharField(max_length=250, blank=True, db_index=True)
     action = models.ForeignKey(
         FollowUpAction, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox"
     )

@@ -40,6 +40,7 @@ from ledger.audit import audit_record
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
 
+from . import languages
 from .models import Document, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def outbox_enqueue(
     body: str,
     as_of: dt.date,
     attach_statement: bool = False,
+    attach_copies: bool = False,
     level: Any = None,
     entries: Iterable[LedgerEntry] = (),
     action: Any = None,
@@ -85,7 +87,7 @@ def outbox_enqueue(
                 company=company, customer=customer, kind=kind, key=key, to=list(to),
                 # One line whatever the data: a line break in a header fails every send.
                 subject=" ".join(subject.split())[:200], body=body, as_of=as_of,
-                attach_statement=attach_statement,
+                attach_statement=attach_statement, attach_copies=attach_copies,
                 level=level, action=action, communication=communication,
                 created_by=user if getattr(user, "pk", None) else None,
             )  # fmt: skip
@@ -134,20 +136,32 @@ def outbox_claim(*, worker: str) -> OutboxMessage | None:
 
 
 def _send_email(message: OutboxMessage) -> tuple[str, bytes] | None:
-    """Send the email; the statement attached (its file name and bytes), if any."""
-    attached = None
-    email = EmailMessage(
-        subject=message.subject, body=message.body, to=list(message.to),
-        reply_to=[message.company.email] if message.company.email else None,
-        headers={"X-Outbox-Key": message.key},
-    )  # fmt: skip
-    if message.attach_statement:
-        from . import documents  # WeasyPrint is heavy: loaded when a PDF is made
+    """Send the email; the statement attached (its file name and bytes), if any.
 
-        pdf = documents.statement_pdf(customer=message.customer, as_of=message.as_of)
-        name = f"statement-{message.customer.account_code}-{message.as_of:%Y-%m-%d}.pdf"
-        email.attach(name, pdf, "application/pdf")
-        attached = (name, pdf)
+    In the customer's language, with a Message-ID (kept, for threading the reply), a
+    Reply-To that identifies the customer, the self-service link under the text, and the
+    invoice copies of its entries when asked (``followups.reach``).
+    """
+    from . import reach
+
+    attached = None
+    customer = message.customer
+    envelope = reach.envelope(message)
+    with languages.in_language(customer):
+        email = EmailMessage(
+            subject=message.subject, body=message.body + envelope.footer, to=list(message.to),
+            reply_to=envelope.reply_to, headers=envelope.headers,
+        )  # fmt: skip
+        if message.attach_statement:
+            from . import documents  # WeasyPrint is heavy: loaded when a PDF is made
+
+            pdf = documents.statement_pdf(customer=customer, as_of=message.as_of)
+            name = f"statement-{customer.account_code}-{message.as_of:%Y-%m-%d}.pdf"
+            email.attach(name, pdf, "application/pdf")
+            attached = (name, pdf)
+        if message.attach_copies:
+            for name, pdf in reach.invoice_copies(message):
+                email.attach(name, pdf, "application/pdf")
     email.send(fail_silently=False)
     return attached
 
@@ -160,8 +174,10 @@ def _letter_pdf(message: OutboxMessage) -> bytes:
         level.letter_style if level is not None else "standard"
     )
     entries = list(message.entries.order_by("due_date", "pk"))
-    return documents.letter_pdf(customer=message.customer, level=level, entries=entries,
-                                text=message.body, as_of=message.as_of, letter_style=style)  # fmt: skip
+    with languages.in_language(message.customer):
+        return documents.letter_pdf(customer=message.customer, level=level, entries=entries,
+                                    text=message.body, as_of=message.as_of,
+                                    letter_style=style)  # fmt: skip
 
 
 def _mark_sent(message: OutboxMessage) -> bool:

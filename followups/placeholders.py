@@ -14,6 +14,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from communications.models import Dispute
 from ledger.models import Company, Contact, Customer, LedgerEntry
 
@@ -22,24 +26,36 @@ PLACEHOLDERS = (
     "controller",
 )  # fmt: skip
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
-NO_CONTACT = "Sir or Madam"
-NO_CONTROLLER = "Credit Control"
+NO_CONTACT = gettext_lazy("Sir or Madam")
+NO_CONTROLLER = gettext_lazy("Credit Control")
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+def amount_text(amount: Decimal | None) -> str:
+    """Two decimals with the active language's separators (1,234.50; 1.234,50 in German)."""
+    value = (amount or ZERO).quantize(CENT)
+    return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     """``1234.5, "GBP"`` → ``1,234.50 GBP``: two decimals and the currency, never a float."""
-    value = (amount or ZERO).quantize(CENT)
-    return f"{value:,.2f} {currency}"
+    return f"{amount_text(amount)} {currency}"
+
+
+def _english() -> bool:
+    return (translation.get_language() or "en").startswith("en")
 
 
 def short_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%b %Y}" if day else ""
+    if not day:
+        return ""
+    return f"{day.day} {day:%b %Y}" if _english() else formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    # English keeps "5 March 2026"; other languages their own long form ("5. März 2026").
+    return f"{day.day} {day:%B %Y}" if _english() else formats.date_format(day, "DATE_FORMAT")
 
 
 def credit_contact(customer: Customer) -> Contact | None:
@@ -101,10 +117,13 @@ def money_list(sums: dict[str, Decimal], fallback_currency: str) -> str:
     if not sums:
         return money(ZERO, fallback_currency)
     parts = [money(amount, ccy) for ccy, amount in sums.items()]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + _(" and ") + parts[-1]
 
 
-ENTRY_COLUMNS = ("Document", "Date", "Due date", "Currency", "Remaining")
+ENTRY_COLUMNS = (
+    gettext_lazy("Document"), gettext_lazy("Date"), gettext_lazy("Due date"),
+    gettext_lazy("Currency"), gettext_lazy("Remaining"),
+)  # fmt: skip
 
 
 def entries_text(entries: Iterable[Any], company: Company | None = None,
@@ -115,10 +134,10 @@ def entries_text(entries: Iterable[Any], company: Company | None = None,
     rows = ledger_entries(entries)
     disputed = disputed_amounts(rows) if disputed is None else disputed
     if not rows:
-        return "(no open items)"
-    table = [ENTRY_COLUMNS] + [
+        return _("(no open items)")
+    table = [tuple(str(c) for c in ENTRY_COLUMNS)] + [
         (e.document_no, short_date(e.document_date), short_date(e.due_date), e.currency,
-         f"{e.remaining.quantize(CENT):,.2f}")
+         amount_text(e.remaining))
         for e in rows
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(len(ENTRY_COLUMNS))]
@@ -132,13 +151,16 @@ def entries_text(entries: Iterable[Any], company: Company | None = None,
     out = [line(table[0]), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in table[1:]]
     for ccy, amount in owed_by_currency(rows, disputed).items():
-        out.append(f"Total {ccy}: {amount:,.2f}")
+        out.append(
+            _("Total %(currency)s: %(amount)s") % {"currency": ccy, "amount": amount_text(amount)}
+        )
     in_dispute: dict[str, Decimal] = {}
     for e in rows:
         if e.pk in disputed:
             in_dispute[e.currency] = in_dispute.get(e.currency, ZERO) + disputed[e.pk]
     for ccy, amount in sorted(in_dispute.items()):
-        out.append(f"(In dispute, not asked for: {amount:,.2f} {ccy})")
+        out.append(_("(In dispute, not asked for: %(amount)s %(currency)s)")
+                   % {"amount": amount_text(amount), "currency": ccy})  # fmt: skip
     return "\n".join(out)
 
 
@@ -165,7 +187,7 @@ def values(
     overdue = [e for e in rows if e.due_date < as_of and e.is_debit]
     return {
         "customer": customer.name,
-        "contact": (contact.full_name if contact else "") or NO_CONTACT,
+        "contact": (contact.full_name if contact else "") or str(NO_CONTACT),
         "company": company.name,
         "total": money_list(owed_by_currency(rows, disputed), customer.currency),
         "overdue": money_list(owed_by_currency(overdue, disputed), customer.currency),
@@ -175,7 +197,7 @@ def values(
         "controller": (
             (controller.get_full_name() or controller.get_username())
             if controller
-            else NO_CONTROLLER
+            else str(NO_CONTROLLER)
         ),
     }
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from communications.models import LetterStyle
 from ledger.models import Company
 
-from .models import FollowUpLevel, FollowUpPlan
+from .languages import DEFAULT_TEXTS, TEXT_FIELDS
+from .models import FollowUpLevel, FollowUpLevelText, FollowUpPlan
 
 DEFAULT_LEVELS = [
     {
@@ -83,8 +84,17 @@ def plan_for(company: Company) -> FollowUpPlan:
     """The company's plan; created with the default levels when it has none."""
     plan, created = FollowUpPlan.objects.get_or_create(company=company)
     if created:
-        FollowUpLevel.objects.bulk_create(
-            FollowUpLevel(plan=plan, sequence=number, **fields)
+        # The levels' own texts are in the company's language; each language has its row.
+        own = DEFAULT_TEXTS.get(company.language, {})
+        levels = FollowUpLevel.objects.bulk_create(
+            FollowUpLevel(plan=plan, sequence=number, **{**fields, **own.get(number, {})})
             for number, fields in enumerate(DEFAULT_LEVELS, start=1)
+        )
+        english = {n: {k: v for k, v in fields.items() if k in TEXT_FIELDS}
+                   for n, fields in enumerate(DEFAULT_LEVELS, start=1)}  # fmt: skip
+        FollowUpLevelText.objects.bulk_create(
+            FollowUpLevelText(level=level, language=language, **texts[n])
+            for language, texts in (("en", english), *DEFAULT_TEXTS.items())
+            for n, level in enumerate(levels, start=1)
         )
     return plan

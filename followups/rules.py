@@ -45,6 +45,7 @@ class Plan:
     min_days_between: int = 0
     min_amount: Decimal = ZERO
     pause_while_promised: bool = False
+    pause_on_reply: bool = False
 
     def __post_init__(self) -> None:
         if list(self.level_days) != sorted(self.level_days):
@@ -80,6 +81,7 @@ class Customer:
     excluded: bool = False
     last_reminder_on: dt.date | None = None
     has_open_promise: bool = False
+    has_unhandled_reply: bool = False  # an email reply whose to-do is still open
     # The last date a proposal of the customer was executed or skipped on (its history,
     # not the date the proposal was made): not proposed again that day, so that a rerun
     # changes nothing and a level a day is the most.
@@ -145,6 +147,8 @@ def proposals(plan: Plan, customers: Iterable[Customer], entries: Iterable[Entry
         if net_balance <= 0 or customer.excluded:
             continue
         if plan.pause_while_promised and customer.has_open_promise:
+            continue
+        if plan.pause_on_reply and customer.has_unhandled_reply:
             continue
         if customer.proposal_closed_on == as_of:
             continue

@@ -21,6 +21,7 @@ from creditcontrol.taskqueue import enqueue
 from ledger.models import Customer, LedgerEntry
 from ledger.services import require_company
 
+from .languages import STATEMENT_TEXTS, in_language
 from .models import Channel, FollowUpAction, FollowUpActionEntry, OutboxMessage
 from .outbox import outbox_enqueue
 from .placeholders import CENT, credit_contact, email_recipients, fill, long_date
@@ -105,10 +106,12 @@ def statement_send(
     )
     texts = {"customer": customer, "entries": entries, "as_of": as_of, "contact": contact,
              "controller": user}  # fmt: skip
+    subject, body = STATEMENT_TEXTS.get(customer.document_language, STATEMENT_TEXTS["en"])
+    with in_language(customer):
+        subject, body = fill(subject, **texts)[:200], fill(body, **texts)
     message = outbox_enqueue(
         company=company, customer=customer, kind=OutboxMessage.Kind.EMAIL,
-        key=f"statement:{action.pk}", to=recipients,
-        subject=fill(STATEMENT_SUBJECT, **texts)[:200], body=fill(STATEMENT_BODY, **texts),
+        key=f"statement:{action.pk}", to=recipients, subject=subject, body=body,
         as_of=as_of, attach_statement=True, entries=entries, action=action,
         communication=communication, user=user,
     )  # fmt: skip

@@ -7,7 +7,15 @@ actions live here. Each topic's views module brings its own patterns.
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_history, views_mass_email, views_plan, views_runs
+from . import (
+    views,
+    views_copies,
+    views_history,
+    views_level_texts,
+    views_mass_email,
+    views_plan,
+    views_runs,
+)
 
 app_name = "followups"
 
@@ -28,9 +36,13 @@ urlpatterns = [
         views.proposal_expected_date,
         name="proposal-expected-date",
     ),
+    path("customers/<int:pk>/copies/", views_copies.copies_send_view, name="copies-send"),
     path("followups/plan/", views_plan.plan, name="plan"),
     path("followups/plan/levels/new/", views_plan.level_create_view, name="level-create"),
     path("followups/plan/levels/<int:pk>/", views_plan.level_edit, name="level-edit"),
+    path(
+        "followups/plan/levels/<int:pk>/texts/", views_level_texts.level_texts, name="level-texts"
+    ),
     path(
         "followups/plan/levels/<int:pk>/delete/", views_plan.level_delete_view, name="level-delete"
     ),

@@ -15,17 +15,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When, Window
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from creditcontrol.roles import can_work_customers, role_required
-from ledger.models import Company, Contact, DebtorRating, LedgerEntry
+from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
+from ledger.models import Company, Contact, Customer, DebtorRating, LedgerEntry
 
-from . import documents, entry_actions, execution
+from . import documents, entry_actions, execution, languages
 from .filters import ProposalFilter
 from .forms import (
     EXCLUDE_PERIODS,
@@ -64,6 +64,15 @@ def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
         proposal.is_mine = proposal.customer.controller_id == user.pk
         level = proposal.level
         proposal.manual_only = level.manual_action and not (level.send_email or level.send_letter)
+        # "automatic" only where the worker will send it: an open proposal of an automatic
+        # level, with somebody to email when the level emails.
+        proposal.will_auto = (
+            level.execute_automatically
+            and proposal.status == ProposalStatus.OPEN
+            and not (level.send_email and not (
+                proposal.contact and proposal.contact.email and proposal.contact.is_active
+                and proposal.contact.email_bounced_at is None))
+        )  # fmt: skip
         proposal.is_due = proposal.status == ProposalStatus.OPEN or (
             proposal.status == ProposalStatus.POSTPONED
             and proposal.postponed_until <= proposal.company.today()
@@ -77,37 +86,72 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     then by total; ``mine=1`` keeps only the user's customers. A first page that is not
     full costs two queries (rows, contacts); a fuller list adds a count."""
     mine = request.GET.get("mine") in ("1", "true")
-    data = {"show": "live", "mine": "true" if mine else ""}
+    # The work list's filters live in the URL, so a filtered list can be bookmarked.
+    data = {key: request.GET.get(key, "") for key in WORKLIST_FILTERS}
+    data.update({"show": "live", "mine": "true" if mine else ""})
     filterset = ProposalFilter(data, queryset=_proposals(request.user), request=request)
     # ``show=due`` would look each company's today up again: the home page knows them.
     not_yet = Q(pk__in=[])
     for company_id, day in todays.items():
         not_yet |= Q(company_id=company_id, postponed_until__gt=day)
+    # "Mine" through a subquery on the customers, not a join: at 100,000 proposals the
+    # join made the sort read every customer row (1.5 s); a hashed subquery does not.
+    mine_customers = Customer.objects.filter(controller_id=request.user.pk).values("pk")
     mine_first = Case(
-        When(customer__controller_id=request.user.pk, then=Value(0)),
+        When(customer_id__in=mine_customers, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
-    proposals = (
+    ordered = (
         filterset.qs.exclude(Q(status=ProposalStatus.POSTPONED) & not_yet)
         .annotate(mine_first=mine_first)
         .order_by("mine_first", "-total_lcy", "id")
     )
-    paginator = Paginator(proposals, PROPOSALS_PER_PAGE)
-    rows = None
+    # The page's ids first, from the proposals alone, then its rows with what they show:
+    # sorting after the joins made PostgreSQL join every proposal (1.5 s at 84,000). The
+    # first page counts the whole list in the same query (a window), so it costs what it
+    # did: ids and count, rows, contacts.
+    paginator = Paginator(ordered.values_list("pk", flat=True), PROPOSALS_PER_PAGE)
     if request.GET.get("page") in (None, "", "1"):
-        rows = list(proposals[:PROPOSALS_PER_PAGE])
-        if len(rows) < PROPOSALS_PER_PAGE:
-            paginator.count = len(rows)  # the whole list is on this page: no COUNT needed
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _decorate(rows if rows is not None and page.number == 1
-                                 else list(page.object_list), request.user)  # fmt: skip
+        head = list(
+            ordered.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
+                :PROPOSALS_PER_PAGE
+            ]
+        )
+        paginator.count = head[0][1] if head else 0
+        page = paginator.get_page(1)
+        ids = [pk for pk, _ in head]
+    else:
+        page = paginator.get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+    by_id = {p.pk: p for p in _proposals(request.user).filter(pk__in=ids)} if ids else {}
+    page.object_list = _decorate([by_id[pk] for pk in ids if pk in by_id], request.user)
     return {
         "proposals_page": page,
         "proposals": page.object_list,
         "mine": mine,
         "may_work": can_work_customers(request.user),
+        "worklist_filters": filterset.form,
+        # Choices of the filter bar: a company choice only for people in several companies.
+        "filter_companies": (
+            list(Company.objects.filter(pk__in=list(todays)).order_by("code"))
+            if len(todays) > 1
+            else []
+        ),
+        # Whose proposals: controllers have "My customers"; managers choose a controller.
+        "filter_controllers": credit_controllers(list(todays)).only(
+            "id", "username", "first_name", "last_name"
+        )
+        if is_manager(request.user)
+        else [],
+        "query": request.GET.urlencode(),
+        "filtered": any(data[key] for key in WORKLIST_FILTERS),
+        "compact": request.GET.get("density") == "compact",
     }
+
+
+WORKLIST_FILTERS = ("company", "level", "channel", "controller", "min_total", "on_hold",
+                    "automatic")  # fmt: skip
 
 
 def _visible_proposal(request, pk: int) -> Proposal:
@@ -228,12 +272,13 @@ def proposal_letter_pdf(request, pk: int):
     """The letter as it would be printed now, with the proposal's (possibly edited) text."""
     proposal = _visible_proposal(request, pk)
     level = proposal.level
-    content = documents.letter_pdf(
-        customer=proposal.customer, level=level,
-        entries=execution.lines_to_send(proposal, proposal.company.today()),
-        text=proposal.letter_text or level.letter_text, as_of=proposal.company.today(),
-        letter_style=level.letter_style,
-    )  # fmt: skip
+    with languages.in_language(proposal.customer):
+        content = documents.letter_pdf(
+            customer=proposal.customer, level=level,
+            entries=execution.lines_to_send(proposal, proposal.company.today()),
+            text=languages.proposal_texts(proposal)["letter_text"],
+            as_of=proposal.company.today(), letter_style=level.letter_style,
+        )  # fmt: skip
     filename = f"letter-{proposal.customer.account_code}-{proposal.company.today():%Y%m%d}.pdf"
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename,
                         content_type="application/pdf")  # fmt: skip
@@ -247,7 +292,7 @@ def _panel(request, proposal: Proposal, **forms: Any) -> HttpResponse:
     once) it is re-read, and its level, count and total are swapped into the row too."""
     figures_oob = request.method == "POST"
     if figures_oob:
-        proposal = _visible_proposal(request, proposal.pk)
+        proposal = _decorate([_visible_proposal(request, proposal.pk)], request.user)[0]
     lines = _lines(proposal) if proposal.is_live else []
     today = proposal.company.today()
     for line in lines:

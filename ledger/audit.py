@@ -30,7 +30,9 @@ def _json_value(value: Any, field: models.Field | None = None) -> Any:
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The audited values of one row: its concrete fields, foreign keys as ids."""
-    skip = {"id", "created_at", "updated_at"}
+    # Who/when of a hold and the over-limit mark repeat what the audit event itself says.
+    skip = {"id", "created_at", "updated_at", "hold_changed_at", "hold_changed_by",
+            "over_limit_since"}  # fmt: skip
     return {
         f.attname: _json_value(getattr(obj, f.attname), f)
         for f in obj._meta.concrete_fields

@@ -100,12 +100,11 @@ def customers_delete(
 
 
 def assignable_controllers(company_ids: Iterable[int]) -> models.QuerySet:
-    """Active users who work customers in every one of these companies."""
-    from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER
+    """Active credit controllers of every one of these companies (only they are offered
+    and accepted as a customer's controller)."""
+    from creditcontrol.roles import CONTROLLER
 
-    users = get_user_model().objects.filter(
-        is_active=True, groups__name__in=[CONTROLLER, MANAGER, ADMINISTRATOR]
-    )
+    users = get_user_model().objects.filter(is_active=True, groups__name=CONTROLLER)
     for company_id in set(company_ids):
         users = users.filter(pk__in=Company.members.through.objects.filter(
             company_id=company_id).values("user_id"))  # fmt: skip

@@ -584,6 +584,8 @@ def demo_create(*, today: dt.date | None = None) -> list[dict[str, Any]]:
             address=spec.address,
             email=spec.email,
             phone=spec.phone,
+            # Rheinland's customers get their reminders, statements and page in German.
+            language="de" if spec.country == "DE" else "en",
         )
         for spec in COMPANIES
     ]

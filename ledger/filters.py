@@ -4,6 +4,7 @@ import django_filters as filters
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
 
+from .credit_limits import over_limit
 from .models import (
     Application,
     AuditEvent,
@@ -30,6 +31,7 @@ class CustomerFilter(filters.FilterSet):
     external_ref = filters.CharFilter()
     account_code = filters.CharFilter()
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    over_limit = filters.BooleanFilter(method="by_over_limit", label="Over the credit limit")
 
     class Meta:
         model = Customer
@@ -37,6 +39,10 @@ class CustomerFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value, keys=self.search_keys)
+
+    def by_over_limit(self, queryset, name, value):
+        over = over_limit(Customer.objects.all()).values("pk")
+        return queryset.filter(pk__in=over) if value else queryset.exclude(pk__in=over)
 
     def in_mail_list(self, queryset, name, value):
         user = getattr(self.request, "user", None)

@@ -7,9 +7,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from creditcontrol.form_tokens import FormTokenField
+from creditcontrol.roles import can_edit_ledger
+
 from .duplicates import customer_duplicates
-from .models import Company, Customer
-from .services import CUSTOMER_FIELDS
+from .iso import COUNTRY_CHOICES, CURRENCY_CHOICES
+from .models import Company, Contact, Customer
+from .services import CONTROLLER_CUSTOMER_FIELDS, CUSTOMER_FIELDS, MASTER_FIELDS
 
 
 class CustomerCreateForm(forms.ModelForm):
@@ -19,13 +23,17 @@ class CustomerCreateForm(forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
         required=False, label="Yes, this is another customer with the same name and postcode"
     )
+    form_token = FormTokenField()
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
+    currency = forms.ChoiceField(choices=[("", "The company's currency"), *CURRENCY_CHOICES],
+                                 required=False)  # fmt: skip
 
     class Meta:
         model = Customer
         fields = [
             "company", "account_code", "name", "address_line1", "address_line2", "city",
-            "postcode", "country", "email", "phone", "currency", "controller", "credit_limit",
-            "payment_terms_days", "debtor_rating", "on_hold", "exclude_from_followups",
+            "county", "postcode", "country", "email", "phone", "currency", "tax_number",
+            "controller", "credit_limit", "payment_terms_days", "debtor_rating", "language",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, user: Any, controllers: Any, **kwargs: Any) -> None:
@@ -35,8 +43,7 @@ class CustomerCreateForm(forms.ModelForm):
         if len(companies) == 1:
             self.fields["company"].initial = companies[0]
         self.fields["controller"].queryset = controllers
-        self.fields["currency"].required = False
-        self.fields["currency"].help_text = "Blank: the company's currency."
+        self.fields["controller"].label_from_instance = _full_name
         self.duplicate: Customer | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -70,3 +77,94 @@ class CustomerCreateForm(forms.ModelForm):
         if not data.get("currency"):
             data.pop("currency", None)
         return data
+
+
+def _full_name(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class CustomerEditForm(forms.ModelForm):
+    """Edit a customer: what the user may change is editable, the rest shown read-only.
+
+    Master data of a customer the sync owns is disabled (the service refuses it too);
+    a credit controller gets only the rating and the notes. Hold and exclusion have their
+    own pages, with a reason."""
+
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+
+    class Meta:
+        model = Customer
+        labels = {"payment_terms_days": "Payment terms (days)", "language": "Document language"}
+        fields = [
+            "account_code", "name", "address_line1", "address_line2", "city", "county",
+            "postcode", "country", "email", "phone", "currency", "tax_number",
+            "payment_terms_days", "controller", "credit_limit", "debtor_rating", "language",
+            "notes",
+        ]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, controllers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["controller"].queryset = controllers
+        self.fields["controller"].label_from_instance = _full_name
+        self.fields["language"].choices = [("", "The company's language"),
+                                           *self.fields["language"].choices[1:]]  # fmt: skip
+        self.fields["controller"].empty_label = "Nobody"
+        self.sync_owned = bool(self.instance.external_ref)
+        for name, field in self.fields.items():
+            locked = (self.sync_owned and name in MASTER_FIELDS) or (
+                not can_edit_ledger(user) and name not in CONTROLLER_CUSTOMER_FIELDS
+            )
+            if locked:
+                field.disabled = True
+        self.master_names = [n for n in self.fields if n in MASTER_FIELDS]
+        self.ours_names = [n for n in self.fields if n not in MASTER_FIELDS]
+
+    def service_fields(self) -> dict[str, Any]:
+        """Only the fields the user could change and did change."""
+        return {name: self.cleaned_data[name] for name in self.changed_data
+                if not self.fields[name].disabled}  # fmt: skip
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+
+
+class ExclusionForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="Blank: until included again by hand.")  # fmt: skip
+
+
+class ContactForm(forms.ModelForm):
+    """A contact with its roles; on a new one, a one-time token against a double submit."""
+
+    form_token = FormTokenField(required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name", "last_name", "position", "email", "phone", "mobile",
+            "is_credit_contact", "copy_on_reminders", "receives_statements", "is_billing",
+            "is_active", "notes",
+        ]  # fmt: skip
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "is_credit_contact": "Receives reminders (To). Naming one replaces the customer's current one.",
+            "copy_on_reminders": "Gets a copy of every reminder (Cc).",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["form_token"].required = True
+            del self.fields["is_active"]
+        else:
+            del self.fields["form_token"]
+
+    def _post_clean(self) -> None:
+        pass  # the service validates when it saves
+
+    def service_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "form_token"}

@@ -9,6 +9,7 @@ amount (the database checks it, so a remaining amount can never cross zero).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from decimal import Decimal
 
@@ -18,7 +19,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from .iso import COUNTRIES, CURRENCIES
 from .querysets import (
     ApplicationQuerySet,
     CompanyQuerySet,
@@ -43,8 +46,13 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_currency(value: str) -> None:
-    if len(value) != 3 or not value.isalpha() or not value.isupper():
-        raise ValidationError(f"“{value}” is not a three-letter ISO currency code such as GBP.")
+    if value not in CURRENCIES:
+        raise ValidationError(f"“{value}” is not an ISO 4217 currency code such as GBP.")
+
+
+def validate_country(value: str) -> None:
+    if value and value not in COUNTRIES:
+        raise ValidationError(f"“{value}” is not an ISO 3166 country code such as GB.")
 
 
 def validate_single_line(value: str) -> None:
@@ -117,8 +125,11 @@ class Customer(models.Model):
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    county = models.CharField("county or region", max_length=100, blank=True, default="")
     postcode = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code, e.g. GB"
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
@@ -131,7 +142,31 @@ class Customer(models.Model):
     )
     credit_limit = models.DecimalField(**MONEY, default=ZERO, validators=[MinValueValidator(0)])
     on_hold = models.BooleanField(default=False)
+    hold_reason = models.CharField(max_length=300, blank=True, default="")
+    hold_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer was last put on hold or released."
+    )
+    hold_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     exclude_from_followups = models.BooleanField(default=False)
+    exclude_reason = models.CharField(max_length=300, blank=True, default="")
+    exclude_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Excluded while this date is still ahead; blank: until included again.",
+    )
+    # Set when the balance went over the credit limit, cleared when it came back under:
+    # the over-limit to-do is raised once per crossing, not on every sync.
+    over_limit_since = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+    tax_number = models.CharField(
+        "tax or registration number", max_length=40, blank=True, default=""
+    )
     debtor_rating = models.CharField(
         max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
     )
@@ -190,6 +225,22 @@ class Customer(models.Model):
     def clean(self) -> None:
         _single_line_fields(self, ("name", "account_code", "city", "postcode"))
 
+    @property
+    def document_language(self) -> str:
+        """The language of this customer's documents: its own, else the company's."""
+        return self.language or self.company.language
+
+    @property
+    def payment_reference(self) -> str:
+        """What the customer quotes on a payment so that it is matched to its account."""
+        return f"{self.company.code}-{self.account_code}".upper()
+
+    def is_excluded_on(self, day: dt.date) -> bool:
+        """Excluded from follow-ups on ``day`` (the same rule as ``followed_up``)."""
+        return self.exclude_from_followups and (
+            self.exclude_until is None or self.exclude_until > day
+        )
+
 
 class Contact(models.Model):
     """A person at a customer; at most one is the credit-control contact who gets reminders."""
@@ -245,10 +296,11 @@ class Contact(models.Model):
 
 
 class EntryType(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    DEBIT_MEMO = "debit_memo", "Debit memo"
-    CREDIT_NOTE = "credit_note", "Credit note"
-    PAYMENT = "payment", "Payment"
+    # Translated: a customer's statement names them in its language.
+    INVOICE = "invoice", gettext_lazy("Invoice")
+    DEBIT_MEMO = "debit_memo", gettext_lazy("Debit memo")
+    CREDIT_NOTE = "credit_note", gettext_lazy("Credit note")
+    PAYMENT = "payment", gettext_lazy("Payment")
 
 
 DEBIT_TYPES = (EntryType.INVOICE, EntryType.DEBIT_MEMO)
@@ -539,3 +591,36 @@ class MailList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def entry_document_path(instance: EntryDocument, filename: str) -> str:
+    # Random, so that a storage URL (S3, say) cannot be guessed from a document number.
+    return f"entry-documents/{instance.company_id}/{uuid.uuid4().hex}.pdf"
+
+
+class EntryDocument(models.Model):
+    """The PDF of a ledger entry (its invoice or credit note), kept through the storage API.
+
+    Uploaded for an entry, or first on its own (``entry`` empty, found by ``ref``) for the
+    sync to attach by reference.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="document"
+    )
+    ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=entry_document_path, max_length=200)
+    filename = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

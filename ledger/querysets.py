@@ -140,6 +140,14 @@ class CustomerQuerySet(VisibleQuerySet):
             cursor.execute(sql, [*c_params, *s_params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
+    def followed_up(self, as_of: dt.date) -> CustomerQuerySet:
+        """Customers not excluded from follow-ups on ``as_of``: an exclusion holds while
+        ``exclude_from_followups`` is set and ``exclude_until`` is blank or after the day."""
+        return self.exclude(
+            Q(exclude_from_followups=True)
+            & (Q(exclude_until__isnull=True) | Q(exclude_until__gt=as_of))
+        )
+
     def search(self, text: str, keys: list[str] | None = None) -> CustomerQuerySet:
         """Customers where one of the list columns ``keys`` contains ``text`` (default:
         code, name, city, postcode); see ``ledger.customer_columns``."""
@@ -150,6 +158,28 @@ class CustomerQuerySet(VisibleQuerySet):
 
 class ContactQuerySet(VisibleQuerySet):
     company_path = "customer__company"
+
+    def reachable(self) -> ContactQuerySet:
+        """Active contacts with an address that has not bounced."""
+        return self.filter(is_active=True, email_bounced_at__isnull=True).exclude(email="")
+
+    def reminder_recipients(self, customer: Any) -> tuple[list[Any], list[Any]]:
+        """Who gets a reminder for ``customer``, as (To, Cc): To is the credit-control
+        contact, Cc the contacts marked "copy on reminders"; inactive contacts and bounced
+        addresses are left out. One query. (The follow-up emails use this.)"""
+        people = list(
+            self.filter(customer=customer)
+            .reachable()
+            .filter(Q(is_credit_contact=True) | Q(copy_on_reminders=True))
+            .order_by("last_name", "first_name", "id")
+        )
+        to = [c for c in people if c.is_credit_contact]
+        cc = [c for c in people if not c.is_credit_contact]
+        return to, cc
+
+    def statement_recipients(self, customer: Any) -> ContactQuerySet:
+        """Reachable contacts of ``customer`` marked as statement recipients."""
+        return self.filter(customer=customer, receives_statements=True).reachable()
 
 
 class LedgerEntryQuerySet(VisibleQuerySet):

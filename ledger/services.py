@@ -13,10 +13,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from creditcontrol.roles import can_edit_ledger, can_work_customers
+from creditcontrol.roles import (
+    ADMINISTRATOR,
+    INTEGRATOR,
+    MANAGER,
+    can_edit_ledger,
+    can_work_customers,
+    is_manager,
+    roles_of,
+)
+from events.models import EventKind
+from events.services import event_emit
 
 from .audit import audit_record, diff, snapshot
+from .credit_limits import credit_limits_check
+from .customer_bulk import assignable_controllers
 from .models import (
     CREDIT_TYPES,
     DEBIT_TYPES,
@@ -27,7 +40,7 @@ from .models import (
     Customer,
     LedgerEntry,
 )
-from .signals import announce_changed, announce_paid
+from .signals import announce_changed, announce_hold, announce_paid
 
 CENT = Decimal("0.01")
 
@@ -49,11 +62,22 @@ def require_company(user: Any, company: Company, *, check=can_edit_ledger) -> No
         raise PermissionDenied("Your role does not allow this change.")
 
 
-CUSTOMER_FIELDS = {
-    "account_code", "name", "address_line1", "address_line2", "city", "postcode", "country",
-    "email", "phone", "currency", "controller", "controller_id", "credit_limit", "on_hold",
-    "exclude_from_followups", "debtor_rating", "payment_terms_days", "external_ref",
+# Master data: the accounting system's on a customer it syncs (one with an external_ref).
+MASTER_FIELDS = {
+    "account_code", "name", "address_line1", "address_line2", "city", "county", "postcode",
+    "country", "email", "phone", "currency", "payment_terms_days", "tax_number", "external_ref",
 }  # fmt: skip
+# Credit-control fields: ours whatever the source; the sync never overwrites them.
+CREDIT_CONTROL_FIELDS = {
+    "controller", "controller_id", "credit_limit", "on_hold", "hold_reason",
+    "exclude_from_followups", "exclude_reason", "exclude_until", "debtor_rating", "language",
+    "notes",
+}  # fmt: skip
+CUSTOMER_FIELDS = MASTER_FIELDS | CREDIT_CONTROL_FIELDS
+SYNC_OWNED_MESSAGE = (
+    "The accounting system owns this field for a customer it sends (external reference "
+    "{ref}); change it there."
+)
 
 
 def _apply_fields(obj: Any, fields: dict[str, Any], allowed: set[str]) -> None:
@@ -82,35 +106,173 @@ def customer_create(*, user: Any, company: Company, source: str = "web", **field
     return customer
 
 
-# What a credit controller may change on a customer (the rest comes from the ledger).
-CONTROLLER_CUSTOMER_FIELDS = {
-    "debtor_rating",
-    "on_hold",
-    "exclude_from_followups",
-    "email",
-    "phone",
-}
+# What a credit controller may change on a customer; the rest is a manager's.
+CONTROLLER_CUSTOMER_FIELDS = {"debtor_rating", "notes"}
+
+
+def customer_edit_check(*, user: Any, customer: Customer, fields: dict[str, Any]) -> None:
+    """Refuse what ``user`` may not change on ``customer``: the one place for the rules the
+    edit page, the API and the services share.
+
+    1. Credit controllers change rating and notes only; managers and administrators all
+       of ours; integrators (the accounting system) only the master data.
+    2. On a customer the sync owns (it has an external_ref) the master data is refused
+       to everyone but an integrator, so no local edit is ever overwritten silently.
+    Only fields whose value changes count: sending back what is stored is no change.
+    """
+    changed = {
+        name for name, value in fields.items()
+        if name not in CUSTOMER_FIELDS or getattr(customer, name, None) != value
+    }  # fmt: skip
+    roles = roles_of(user)
+    integrator_only = INTEGRATOR in roles and not roles & {MANAGER, ADMINISTRATOR}
+    if not can_edit_ledger(user) and changed - CONTROLLER_CUSTOMER_FIELDS:
+        raise PermissionDenied(
+            "A credit controller may change only the rating and the notes of a customer "
+            "(and its contacts)."
+        )
+    if integrator_only and changed & CREDIT_CONTROL_FIELDS:
+        raise PermissionDenied(
+            "Credit-control fields ("
+            + ", ".join(sorted(changed & CREDIT_CONTROL_FIELDS))
+            + ") are changed by the credit team, not by an integration."
+        )
+    controller = fields.get("controller", fields.get("controller_id"))
+    if ({"controller", "controller_id"} & changed) and controller is not None:
+        pk = getattr(controller, "pk", controller)
+        if not assignable_controllers([customer.company_id]).filter(pk=pk).exists():
+            raise ValidationError({"controller": "This person is not a credit controller of the "
+                                                 "customer's company."})  # fmt: skip
+    if customer.external_ref and not integrator_only:
+        owned = sorted(changed & MASTER_FIELDS)
+        if owned:
+            message = SYNC_OWNED_MESSAGE.format(ref=customer.external_ref)
+            raise ValidationError({name: message for name in owned})
 
 
 @transaction.atomic
 def customer_update(
     *, user: Any, customer: Customer, source: str = "web", **fields: Any
 ) -> Customer:
-    require_company(user, customer.company, check=can_work_customers)
-    if not can_edit_ledger(user) and set(fields) - CONTROLLER_CUSTOMER_FIELDS:
-        raise PermissionDenied(
-            "A credit controller may change only rating, hold, exclusion from follow-ups "
-            "and contact details."
-        )
+    """Change a customer within the rules of ``customer_edit_check``, audited before/after.
+
+    Putting on hold or releasing records who and when; a changed credit limit is
+    checked against the balance at once (``credit_limits``)."""
+    require_company(user, customer.company, check=can_work_customers_or_sync)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    customer_edit_check(user=user, customer=customer, fields=fields)
     before = snapshot(customer)
     _apply_fields(customer, fields, CUSTOMER_FIELDS)
+    if customer.on_hold != before["on_hold"]:
+        customer.hold_changed_at = timezone.now()
+        customer.hold_changed_by = user if getattr(user, "pk", None) else None
+        if not customer.on_hold and "hold_reason" not in fields:
+            customer.hold_reason = ""
+    if not customer.exclude_from_followups:
+        customer.exclude_reason, customer.exclude_until = "", None
     _validate(customer)
     customer.save()
     old, new = diff(before, snapshot(customer))
     audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
                  before=old, after=new, source=source)  # fmt: skip
+    if "credit_limit" in new:
+        _limits(customer.company_id, [customer.pk])
+    if "on_hold" in new:
+        hold_emit(customer, source=source)
+        announce_hold(customer=customer)
     return customer
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why the customer is {what}."})
+    return reason
+
+
+@transaction.atomic
+def customer_hold(*, user: Any, customer: Customer, reason: str, source: str = "web") -> Customer:
+    """Put a customer on hold (an order system reading the API stops taking orders)."""
+    require_company(user, customer.company, check=is_manager)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.on_hold:
+        raise ValidationError({"on_hold": "The customer is on hold already."})
+    return customer_update(user=user, customer=customer, source=source, on_hold=True,
+                           hold_reason=_reason(reason, "put on hold"))  # fmt: skip
+
+
+@transaction.atomic
+def customer_release(
+    *, user: Any, customer: Customer, reason: str, source: str = "web"
+) -> Customer:
+    """Release a customer from hold; the reason replaces the hold's."""
+    require_company(user, customer.company, check=is_manager)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if not customer.on_hold:
+        raise ValidationError({"on_hold": "The customer is not on hold."})
+    return customer_update(user=user, customer=customer, source=source, on_hold=False,
+                           hold_reason=_reason(reason, "released"))  # fmt: skip
+
+
+@transaction.atomic
+def customer_exclude(
+    *,
+    user: Any,
+    customer: Customer,
+    reason: str,
+    until: dt.date | None = None,
+    source: str = "web",
+    by_call_action: bool = False,
+) -> Customer:
+    """Exclude a customer from follow-ups, with a reason and optionally until a date.
+
+    A manager's decision on the edit page; a controller may do it only through the
+    *Exclude from dunning* call action that a manager set up (``by_call_action``)."""
+    check = can_work_customers if by_call_action else is_manager
+    require_company(user, customer.company, check=check)
+    if until is not None and until <= customer.company.today():
+        raise ValidationError({"exclude_until": "The date must be after today."})
+    return _set_exclusion(user, customer, source, excluded=True,
+                          reason=_reason(reason, "excluded")[:300], until=until)  # fmt: skip
+
+
+@transaction.atomic
+def customer_include(
+    *, user: Any, customer: Customer, source: str = "web", by_call_action: bool = False
+) -> Customer:
+    """Include a customer in follow-ups again (undoes ``customer_exclude``)."""
+    check = can_work_customers if by_call_action else is_manager
+    require_company(user, customer.company, check=check)
+    return _set_exclusion(user, customer, source, excluded=False, reason="", until=None)
+
+
+def _set_exclusion(user: Any, customer: Customer, source: str, *, excluded: bool, reason: str,
+                   until: dt.date | None) -> Customer:  # fmt: skip
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer)
+    customer.exclude_from_followups, customer.exclude_reason = excluded, reason
+    customer.exclude_until = until
+    customer.save(update_fields=["exclude_from_followups", "exclude_reason", "exclude_until",
+                                 "updated_at"])  # fmt: skip
+    old, new = diff(before, snapshot(customer))
+    audit_record(user=user, obj=customer, action=AuditEvent.Action.UPDATE,
+                 before=old, after=new, source=source)  # fmt: skip
+    # The customer's open proposal follows at once (withdrawn while excluded).
+    announce_changed(company_id=customer.company_id,
+                     entry_ids=customer.entries.open().values_list("pk", flat=True))  # fmt: skip
+    return customer
+
+
+def hold_emit(customer: Customer, *, source: str) -> None:
+    """Tell integrators that the customer was put on hold or released (call it wherever the
+    hold flag changes, in the transaction of the change)."""
+    kind = EventKind.CUSTOMER_HOLD if customer.on_hold else EventKind.CUSTOMER_RELEASED
+    event_emit(kind=kind, company_id=customer.company_id, customer_id=customer.pk,
+               customer={"id": customer.pk, "account_code": customer.account_code,
+                         "external_ref": customer.external_ref}, source=source)  # fmt: skip
 
 
 @transaction.atomic
@@ -128,7 +290,8 @@ def customer_delete(*, user: Any, customer: Customer, source: str = "web") -> No
 
 CONTACT_FIELDS = {
     "first_name", "last_name", "position", "phone", "mobile", "email", "notes",
-    "is_credit_contact", "external_ref",
+    "is_credit_contact", "receives_statements", "is_billing", "copy_on_reminders",
+    "is_active", "email_bounced_at", "external_ref",
 }  # fmt: skip
 
 
@@ -155,9 +318,13 @@ def contact_create(*, user: Any, customer: Customer, source: str = "web", **fiel
 
 @transaction.atomic
 def contact_update(*, user: Any, contact: Contact, source: str = "web", **fields: Any) -> Contact:
+    """Change a contact. Correcting the email of a bounced address clears the bounce."""
     require_company(user, contact.customer.company, check=can_work_customers_or_sync)
     before = snapshot(contact)
     _apply_fields(contact, fields, CONTACT_FIELDS)
+    if (contact.email_bounced_at and "email_bounced_at" not in fields
+            and contact.email.lower() != (before["email"] or "").lower()):  # fmt: skip
+        contact.email_bounced_at = None
     _validate_contact(contact)
     _make_sole_credit_contact(contact)
     contact.save()
@@ -167,9 +334,30 @@ def contact_update(*, user: Any, contact: Contact, source: str = "web", **fields
     return contact
 
 
+def contact_history(contact: Contact) -> list[str]:
+    """What refers to the contact (communications, messages, ...), by name, found through
+    the model's reverse relations so the ledger need not import the apps that hold them."""
+    found = []
+    for relation in contact._meta.related_objects:
+        if relation.one_to_many or relation.one_to_one:
+            related = relation.related_model._default_manager.filter(
+                **{relation.field.name: contact}
+            )
+            if related.exists():
+                found.append(str(relation.related_model._meta.verbose_name_plural))
+    return found
+
+
 @transaction.atomic
 def contact_delete(*, user: Any, contact: Contact, source: str = "web") -> None:
+    """Delete a contact nothing refers to; one with history is refused (make it inactive)."""
     require_company(user, contact.customer.company, check=can_work_customers_or_sync)
+    history = contact_history(contact)
+    if history:
+        raise ValidationError(
+            f"{contact.full_name} appears in the customer's history ({', '.join(history)}) "
+            f"and cannot be deleted; make the contact inactive instead."
+        )
     audit_record(user=user, obj=contact, action=AuditEvent.Action.DELETE,
                  before=snapshot(contact), source=source)  # fmt: skip
     contact.delete()
@@ -275,6 +463,7 @@ def entry_create(
     entry.save()
     audit_record(user=user, obj=entry, action=AuditEvent.Action.CREATE,
                  after=snapshot(entry), source=source)  # fmt: skip
+    _limits(entry.company_id, [entry.customer_id])
     return entry
 
 
@@ -297,7 +486,12 @@ def entry_update(
         announce_paid(company_id=entry.company_id, entry_ids=[entry.pk])
     elif new and entry.is_debit:
         announce_changed(company_id=entry.company_id, entry_ids=[entry.pk])
+    _limits(entry.company_id, [entry.customer_id])
     return entry
+
+
+def _limits(company_id: int, customer_ids: list[int]) -> None:
+    credit_limits_check(company_id=company_id, customer_ids=customer_ids)
 
 
 def application_check(
@@ -401,4 +595,5 @@ def application_apply(
     audit_record(user=user, obj=application, action=AuditEvent.Action.CREATE,
                  after=snapshot(application), source=source)  # fmt: skip
     announce_paid(company_id=debit.company_id, entry_ids=[debit.pk])
+    _limits(debit.company_id, [debit.customer_id])
     return application

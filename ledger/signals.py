@@ -34,3 +34,22 @@ def announce_changed(*, company_id: int, entry_ids: Iterable[int]) -> None:
     ids = sorted(set(entry_ids))
     if ids:
         entries_changed.send(sender="ledger", company_id=company_id, entry_ids=ids)
+
+
+# Two more, for the customer record (issue 13), sent by ``ledger.services`` and
+# ``ledger.credit_limits`` inside the writing transaction: the workbench raises the
+# controller's over-limit to-do from ``credit_limit_crossed``; webhooks may listen to both.
+# ``customer_hold_changed``: ``customer`` (on_hold, hold_reason, hold_changed_by already set).
+# ``credit_limit_crossed``: ``company_id``, ``customer_ids`` (just went over their limit).
+customer_hold_changed = Signal()
+credit_limit_crossed = Signal()
+
+
+def announce_hold(*, customer) -> None:
+    customer_hold_changed.send(sender="ledger", customer=customer)
+
+
+def announce_over_limit(*, company_id: int, customer_ids: Iterable[int]) -> None:
+    ids = sorted(set(customer_ids))
+    if ids:
+        credit_limit_crossed.send(sender="ledger", company_id=company_id, customer_ids=ids)

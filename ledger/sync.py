@@ -38,7 +38,9 @@ from django.db.models.functions import Lower
 
 from .audit import audit_bulk, audit_event, diff, snapshot
 from .bulk import BATCH_SIZE, bulk_update
+from .credit_limits import credit_limits_check
 from .duplicates import account_code_holders, name_key, name_twins
+from .entry_documents import entry_document_attach_ref
 from .models import (
     CREDIT_TYPES,
     DEBIT_TYPES,
@@ -47,13 +49,16 @@ from .models import (
     Company,
     Contact,
     Customer,
+    EntryDocument,
     LedgerEntry,
 )
 from .services import (
+    CREDIT_CONTROL_FIELDS,
     application_check,
     application_lower,
     entry_prepare,
     followup_level_problems,
+    hold_emit,
     require_company,
 )
 from .signals import announce_changed, announce_paid
@@ -151,11 +156,21 @@ class Plan:
             self.event(obj, AuditEvent.Action.CREATE, after=snapshot(obj)) for obj in self.new
         ]
         audit_bulk(events + self.extra_events)
+        if model is Customer:  # integrators hear of a hold set or lifted by the sync too
+            for obj, before in self.changed.values():
+                if before.get("on_hold") != obj.on_hold:
+                    hold_emit(obj, source=batch.source)
+            for obj in self.new:
+                if obj.on_hold:
+                    hold_emit(obj, source=batch.source)
         announce_paid(company_id=batch.company.pk, entry_ids=self.paid)
         if model is LedgerEntry:
             touched = [o for o, _ in self.changed.values()] + self.new
             announce_changed(company_id=batch.company.pk,
                              entry_ids=[o.pk for o in touched if o.is_debit])  # fmt: skip
+        moved = {getattr(obj, "customer_id", None) for obj in [*self.new, *changed]}
+        if model is not Customer:
+            credit_limits_check(company_id=batch.company.pk, customer_ids=moved - {None})
         in_batch_changed = {id(o) for o in self.objects if o is not None} & set(self.changed)
         created = len(self.new)
         updated = len(in_batch_changed)
@@ -260,7 +275,10 @@ def _customers(batch: Batch) -> SyncResult:
                 index, Customer(company=company, **{"currency": company.base_currency, **fields})
             )
         else:
-            _update(plan, index, own, fields)
+            # Credit-control fields are the credit team's once the customer exists: the
+            # accounting system's values seed a new customer but never overwrite ours.
+            _update(plan, index, own, {k: v for k, v in fields.items()
+                                       if k not in CREDIT_CONTROL_FIELDS})  # fmt: skip
     return plan.write(Customer)
 
 
@@ -402,6 +420,7 @@ def _entries(batch: Batch) -> SyncResult:
     for customer in [*customers.values(), *(e.customer for e in stored.values())]:
         customer.company = company  # entry_prepare reads the base currency from it
     prepared: dict[int, tuple[LedgerEntry | None, LedgerEntry]] = {}
+    documents = _document_refs(batch)
     for index, values in batch.valid():
         own, customer = stored.get(values["external_ref"]), customers.get(index)
         if own is None:
@@ -461,7 +480,40 @@ def _entries(batch: Batch) -> SyncResult:
                 plan.change(index, entry, snapshot(own))
             else:
                 plan.keep(index, own)
-    return plan.write(LedgerEntry)
+    result = plan.write(LedgerEntry)
+    for index, ref in documents.items():
+        entry = plan.objects[index]
+        if entry is not None and result.ok:
+            entry_document_attach_ref(entry=entry, ref=ref)
+    return result
+
+
+def _document_refs(batch: Batch) -> dict[int, Any]:
+    """Each row's ``document_ref`` (an invoice copy uploaded ahead, ``POST /entry-documents/``),
+    taken out of the row and checked to be an upload of the company not yet attached to
+    another entry."""
+    refs = {index: values.pop("document_ref") for index, values in batch.valid()
+            if values.get("document_ref")}  # fmt: skip
+    if not refs:
+        return refs
+    known = {
+        str(d.ref): d for d in EntryDocument.objects.filter(company=batch.company,
+                                                            ref__in=list(refs.values()))
+        .select_related("entry")
+    }  # fmt: skip
+    for index, ref in list(refs.items()):
+        doc = known.get(str(ref))
+        row_ref = (
+            batch.rows[index].get("external_ref") if isinstance(batch.rows[index], dict) else None
+        )
+        if doc is None:
+            batch.fail(index, "document_ref", f"No uploaded document {ref}.")
+        elif doc.entry_id is not None and doc.entry.external_ref != row_ref:
+            batch.fail(index, "document_ref", f"Document {ref} belongs to another entry.")
+        else:
+            continue
+        refs.pop(index)
+    return refs
 
 
 def _article(noun: str) -> str:

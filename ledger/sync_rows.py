@@ -186,6 +186,8 @@ class EntryRow(CustomerRef):
         help_text="The sequence of the last follow-up level executed for the entry (0: none).",
     )  # fmt: skip
     followup_level_on = _date()
+    # An invoice copy uploaded ahead (POST /api/v1/entry-documents/), attached by its ref.
+    document_ref = forms.UUIDField(required=False)
     required_new = ("customer", "entry_type", "document_no", "document_date", "amount")
     clearable = frozenset({"description", "expected_payment_date", "exclude_until",
                            "followup_level_on"})  # fmt: skip

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from communications.models import Dispute
+from ledger.credit_limits import over_limit
 from ledger.models import Company, Customer
 
 from .aging import BUCKET_KEYS, BUCKET_LABELS
@@ -42,6 +43,7 @@ class ReportFilterSet(filters.FilterSet):
         label="Customer",
     )  # fmt: skip
     q = filters.CharFilter(method="filter_q", label="Customer code or name")
+    over_limit = filters.BooleanFilter(method="filter_over_limit", label="Over the credit limit")
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
         if request is None:
@@ -68,6 +70,12 @@ class ReportFilterSet(filters.FilterSet):
 
     def filter_controller(self, queryset, name, value):
         return queryset.filter(**{self._path("controller"): value})
+
+    def filter_over_limit(self, queryset, name, value):
+        over = over_limit(Customer.objects.all()).values("pk")
+        field = self.customer_path or "pk"
+        return (queryset.filter(**{f"{field}__in": over}) if value
+                else queryset.exclude(**{f"{field}__in": over}))  # fmt: skip
 
     def filter_customer(self, queryset, name, value):
         return queryset.filter(**{self.customer_path or "pk": value.pk})

@@ -23,7 +23,7 @@ def live_communication_count(customer: Customer) -> int:
 
 
 @register.inclusion_tag("communications/card/_kpis.html")
-def workbench_kpis(customer: Customer) -> dict:
+def workbench_kpis(customer: Customer, oob: bool = False) -> dict:
     """Next follow-up and promised payment, derived over live communications, open to-dos
     and live promises (see ``communications.querysets``)."""
     figures = (
@@ -32,4 +32,5 @@ def workbench_kpis(customer: Customer) -> dict:
         .get()
     )
     customer._workbench_figures = figures
-    return {"customer": customer, "today": customer.company.today(), **figures}
+    # ``oob``: swapped into the card header by htmx after an action (no reload).
+    return {"customer": customer, "today": customer.company.today(), "oob": oob, **figures}

@@ -32,10 +32,12 @@ from ..models import (
 )
 from ..placeholders import PLACEHOLDER_RE, PLACEHOLDERS
 
-PLAN_FIELDS = {"name", "min_days_between", "min_amount", "pause_while_promised", "run_at"}
+PLAN_FIELDS = {"name", "min_days_between", "min_amount", "pause_while_promised", "pause_on_reply",
+               "run_at"}  # fmt: skip
 LEVEL_FIELDS = {
     "name", "days", "manual_action", "manual_action_note", "send_email", "email_subject",
     "email_body", "send_letter", "letter_style", "letter_text", "note", "execute_automatically",
+    "attach_invoice_copies",
 }  # fmt: skip
 TEXT_FIELDS = ("email_subject", "email_body", "letter_text", "manual_action_note")
 SHIFT = 1000  # levels are parked above this while they are renumbered (sequence is unique)

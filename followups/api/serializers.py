@@ -110,6 +110,7 @@ def who_name(user: Any) -> str | None:
 LEVEL_WRITABLE = [
     "name", "days", "manual_action", "manual_action_note", "send_email", "email_subject",
     "email_body", "send_letter", "letter_style", "letter_text", "note", "execute_automatically",
+    "attach_invoice_copies",
 ]  # fmt: skip
 
 
@@ -164,14 +165,16 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUpPlan
         fields = ["id", "company", "name", "min_days_between", "min_amount", "currency",
-                  "pause_while_promised", "run_at", "updated_at", "levels"]  # fmt: skip
+                  "pause_while_promised", "pause_on_reply", "run_at", "updated_at",
+                  "levels"]  # fmt: skip
         read_only_fields = fields
 
 
 class PlanUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUpPlan
-        fields = ["name", "min_days_between", "min_amount", "pause_while_promised", "run_at"]
+        fields = ["name", "min_days_between", "min_amount", "pause_while_promised",
+                  "pause_on_reply", "run_at"]  # fmt: skip
         extra_kwargs = {name: {"required": False} for name in fields}
 
 

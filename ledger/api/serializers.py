@@ -28,12 +28,22 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id", "company", "account_code", "name", "address_line1", "address_line2", "city",
-            "postcode", "country", "email", "phone", "currency", "controller", "credit_limit",
-            "on_hold", "exclude_from_followups", "debtor_rating", "payment_terms_days",
+            "county", "postcode", "country", "email", "phone", "currency", "tax_number",
+            "controller", "credit_limit", "on_hold", "hold_reason", "hold_changed_at",
+            "hold_changed_by", "over_limit_since", "exclude_from_followups", "exclude_reason",
+            "exclude_until", "debtor_rating", "language", "notes", "payment_terms_days",
             "external_ref", "base_currency", "balance_lcy", "overdue_lcy",
             "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = [
+            "on_hold",
+            "hold_reason",
+            "hold_changed_at",
+            "hold_changed_by",
+            "over_limit_since",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"currency": {"required": False, "help_text": "Defaults to the LCY."}}
         # Uniqueness is checked by the service's full_clean, with the same messages
         # as the pages and the sync.
@@ -48,6 +58,12 @@ class CustomerSerializer(serializers.ModelSerializer):
             self.fields["company"].read_only = True
 
 
+class CustomerReasonSerializer(serializers.Serializer):
+    """Why a customer is put on hold or released."""
+
+    reason = serializers.CharField(max_length=300)
+
+
 class ContactSerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
 
@@ -55,7 +71,8 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = [
             "id", "customer", "first_name", "last_name", "position", "phone", "mobile",
-            "email", "notes", "is_credit_contact", "external_ref",
+            "email", "notes", "is_credit_contact", "receives_statements", "is_billing",
+            "copy_on_reminders", "is_active", "email_bounced_at", "external_ref",
         ]  # fmt: skip
         validators = []
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from creditcontrol.roles import can_work_customers, is_manager
@@ -17,11 +19,13 @@ from ..filters import (
 )
 from ..models import Application, AuditEvent, Company, Contact, Customer, LedgerEntry
 from ..services import can_work_customers_or_sync
+from .documents import EntryDocumentActions
 from .serializers import (
     ApplicationSerializer,
     AuditEventSerializer,
     CompanySerializer,
     ContactSerializer,
+    CustomerReasonSerializer,
     CustomerSerializer,
     LedgerEntrySerializer,
 )
@@ -40,9 +44,15 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CustomerViewSet(viewsets.ModelViewSet):
-    """Customers with their derived balance and overdue balance (base currency)."""
+    """Customers with their derived balance and overdue balance (base currency).
+
+    ``on_hold`` with its reason, who and when tells an order system to stop taking orders;
+    it changes only through ``hold/`` and ``release/``. Master data of a customer the sync
+    owns (one with an ``external_ref``) is refused here; credit-control fields are the
+    credit team's (see ``ledger.services.customer_edit_check``)."""
 
     serializer_class = CustomerSerializer
+    write_permission = staticmethod(can_work_customers_or_sync)
     filterset_class = CustomerFilter
     ordering_fields = ["id", "account_code", "name", "updated_at", "balance_lcy", "overdue_lcy"]
     search_fields = []  # ?q= searches (see CustomerFilter), one search for pages and API
@@ -67,6 +77,30 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.customer_delete(user=self.request.user, customer=instance, source="api")
+
+    def _fresh(self, customer: Customer, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=customer.pk)).data,
+                        status=code)  # fmt: skip
+
+    @extend_schema(request=CustomerReasonSerializer, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        """Put the customer on hold, with a reason (credit managers and administrators)."""
+        reason = CustomerReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        customer = services.customer_hold(user=request.user, customer=self.get_object(),
+                                          reason=reason.validated_data["reason"], source="api")  # fmt: skip
+        return self._fresh(customer)
+
+    @extend_schema(request=CustomerReasonSerializer, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release the customer from hold, with a reason."""
+        reason = CustomerReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        customer = services.customer_release(user=request.user, customer=self.get_object(),
+                                             reason=reason.validated_data["reason"], source="api")  # fmt: skip
+        return self._fresh(customer)
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
@@ -112,6 +146,7 @@ class ContactViewSet(viewsets.ModelViewSet):
 
 
 class LedgerEntryViewSet(
+    EntryDocumentActions,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.RetrieveModelMixin,

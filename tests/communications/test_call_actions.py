@@ -105,7 +105,8 @@ def test_exclude_sets_the_customers_exclusion_and_audits_it(controller, communic
     assert customer.exclude_from_followups is True
     change = AuditEvent.objects.get(model="ledger.customer", action="update")
     assert (change.before, change.after, change.user) == (
-        {"exclude_from_followups": False}, {"exclude_from_followups": True}, controller,
+        {"exclude_from_followups": False, "exclude_reason": ""},
+        {"exclude_from_followups": True, "exclude_reason": "In administration"}, controller,
     )  # fmt: skip
     record(controller, communication, "Exclude from follow-ups")  # again: nothing more to change
     assert AuditEvent.objects.filter(model="ledger.customer").count() == 1

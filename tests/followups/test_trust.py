@@ -300,3 +300,16 @@ def test_go_live_imports_each_entrys_last_level_and_the_engine_goes_on_from_ther
         client.force_login(controller)
         tab = client.get(reverse("communications:customer-entries", args=[chased.pk]))
         assert "Level 3 · 20/11/2026" in tab.content.decode()
+
+
+def test_excluding_the_customer_withdraws_its_proposal_at_once(company, chased, integrator,
+                                                                controller, manager):  # fmt: skip
+    from ledger.services import customer_exclude
+
+    with at(TODAY):
+        sync_invoices(integrator, company, chased, ("H-1", 10, "100.00"))
+        run_now(controller, company)
+        assert len(live(controller)) == 1
+        customer_exclude(user=manager, customer=chased, reason="In administration")
+        assert live(controller) == []
+        assert Proposal.objects.get(customer=chased).status == "withdrawn"

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from ledger import views_import
 from ledger.models import AuditEvent, Customer, LedgerEntry
+from ledger.views import imports as views_import
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from ledger import duplicates, sync
@@ -14,7 +16,7 @@ URL = "/customers/new/"
 
 
 def form(company, **values) -> dict:
-    return {"company": company.pk, "account_code": "NEW1", "name": "Bolt & Nut Ltd",
+    return {"form_token": str(uuid.uuid4()), "company": company.pk, "account_code": "NEW1", "name": "Bolt & Nut Ltd",
             "postcode": "LS1 1AA", "credit_limit": "0", "payment_terms_days": "30",
             "debtor_rating": "normal", **values}  # fmt: skip
 

@@ -63,17 +63,19 @@ def test_changed_row_updates_only_that_customer_and_audits_the_difference(compan
     rows = customer_rows(2)
     sync.sync_customers(user=integrator, company=company, rows=rows)
     untouched = Customer.objects.get(external_ref="EXT1").updated_at
-    rows[0]["credit_limit"] = "2500.00"
+    # Payment terms are master data (the accounting system's); the credit limit, once the
+    # customer exists, is ours and not the sync's (test_sync_never_overwrites_credit_control_fields).
+    rows[0]["payment_terms_days"] = 60
 
     result = sync.sync_customers(user=integrator, company=company, rows=rows, source="csv")
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
-    assert Customer.objects.get(external_ref="EXT0").credit_limit == Decimal("2500.00")
+    assert Customer.objects.get(external_ref="EXT0").payment_terms_days == 60
     assert Customer.objects.get(external_ref="EXT1").updated_at == untouched
     event = AuditEvent.objects.get(action="update")
     assert (event.before, event.after, event.source) == (
-        {"credit_limit": "1000.00"},
-        {"credit_limit": "2500.00"},
+        {"payment_terms_days": 14},
+        {"payment_terms_days": 60},
         "csv",
     )
 

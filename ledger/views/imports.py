@@ -14,9 +14,9 @@ from django.shortcuts import render
 
 from creditcontrol.roles import is_manager
 
-from . import sync
-from .models import Company
-from .sync_rows import CustomerRow, EntryRow, columns
+from .. import sync
+from ..models import Company
+from ..sync_rows import CustomerRow, EntryRow, columns
 
 MAX_BYTES = 5 * 1024 * 1024
 KINDS = {

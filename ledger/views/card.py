@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 
 from creditcontrol.roles import role_required
 
-from .models import Customer
+from ..models import Customer
 
 ENTRIES_PER_PAGE = 100
 

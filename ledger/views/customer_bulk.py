@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_edit_ledger, role_required
 
-from . import customer_bulk, services
-from .customer_bulk import assignable_controllers
-from .forms import CustomerCreateForm
-from .models import Company, MailList
-from .selection import selected_customers
+from .. import customer_bulk, services
+from ..customer_bulk import assignable_controllers
+from ..forms import CustomerCreateForm
+from ..models import Company, MailList
+from ..selection import selected_customers
 
 EXPORT_FILENAME = "customers.csv"
 
@@ -134,14 +135,18 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         company = data.pop("company")
-        try:
+
+        def make() -> str:
             customer = services.customer_create(user=request.user, company=company, **data)
+            messages.success(request, f"Added customer {customer.account_code} {customer.name}.")
+            return reverse("ledger:customer-card", args=[customer.pk])
+
+        try:
+            return submit_once(request, form.cleaned_data["form_token"], make,
+                               fallback=reverse("ledger:customer-list"))  # fmt: skip
         except ValidationError as error:
             for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, f"Added customer {customer.account_code} {customer.name}.")
-            return redirect("ledger:customer-card", customer.pk)
     return render(
         request, "ledger/customer_form.html",
         {"form": form, "nav": "customers", "duplicate": form.duplicate},

@@ -1,0 +1,40 @@
+"""Forms of the team pages: they parse; ``team.services`` decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from creditcontrol.form_tokens import FormTokenField
+from creditcontrol.roles import ALL_ROLES
+from ledger.models import Company
+
+
+class UserForm(forms.Form):
+    username = forms.RegexField(regex=r"^[\w.@+-]+$", max_length=150,
+                                help_text="Letters, digits and @ . + - _ only.")  # fmt: skip
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="The invitation link goes here.")
+    roles = forms.MultipleChoiceField(choices=[(r, r) for r in ALL_ROLES],
+                                      widget=forms.CheckboxSelectMultiple, required=False)  # fmt: skip
+    companies = forms.ModelMultipleChoiceField(queryset=Company.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple, required=False)  # fmt: skip
+    form_token = FormTokenField(required=False)
+
+    def __init__(self, *args: Any, admin: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["companies"].queryset = Company.objects.visible_to(admin)
+        if editing:
+            del self.fields["username"]
+            del self.fields["form_token"]
+            self.fields["email"].help_text = ""
+        else:
+            self.fields["form_token"].required = True
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="The system that will use it, e.g. “Sage 200 sync”."
+    )

@@ -1,0 +1,73 @@
+"""The work list's filters, kept in the URL; the compact density; the automatic badge."""
+
+from __future__ import annotations
+
+import pytest
+
+from creditcontrol import roles
+from tests.factories import user_in
+from tests.followups.test_worklist_pages import _frozen, debtor, home, proposals_section
+
+pytestmark = pytest.mark.django_db
+__all__ = ["_frozen"]
+
+
+def names(html: str) -> list[str]:
+    section = proposals_section(html)
+    return sorted(n for n in ("Alpha Ltd", "Bravo Ltd", "Charlie Ltd") if n in section)
+
+
+@pytest.fixture
+def three(company, controller):
+    a = debtor(company, "Alpha Ltd", controller=controller, amount="50.00", level=1)
+    b = debtor(company, "Bravo Ltd", amount="500.00", level=2)
+    c = debtor(company, "Charlie Ltd", amount="5000.00", level=2)
+    c.customer.on_hold = True
+    c.customer.save()
+    return a, b, c
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"level": "1"}, ["Alpha Ltd"]),
+    ({"level": "2"}, ["Bravo Ltd", "Charlie Ltd"]),
+    ({"min_total": "400"}, ["Bravo Ltd", "Charlie Ltd"]),
+    ({"on_hold": "true"}, ["Charlie Ltd"]),
+    ({"on_hold": "false", "level": "2"}, ["Bravo Ltd"]),
+    ({"channel": "email"}, ["Alpha Ltd", "Bravo Ltd", "Charlie Ltd"]),
+    ({"channel": "letter"}, []),
+    ({"automatic": "true"}, ["Alpha Ltd"]),  # the default plan's first level is automatic
+    ({"automatic": "false"}, ["Bravo Ltd", "Charlie Ltd"]),
+])  # fmt: skip
+def test_filters_from_the_url(client, controller, three, params, expected):
+    client.force_login(controller)
+    assert names(home(client, **params)) == expected
+
+
+def test_manager_filters_by_controller(client, company, controller, three):
+    manager = user_in(company, roles.MANAGER)
+    client.force_login(manager)
+    html = home(client, controller=str(controller.pk))
+    assert names(html) == ["Alpha Ltd"]
+    assert f'<option value="{controller.pk}" selected>' in html
+
+
+def test_filter_is_kept_in_the_form_and_the_density_links(client, controller, three):
+    client.force_login(controller)
+    html = home(client, level="2", density="compact")
+    assert '<option value="2" selected>' in html
+    assert 'class="followup-proposals compact"' in html
+    assert "level=2" in html.split('id="density-compact"')[0].rsplit("<a", 1)[1]
+
+
+def test_automatic_badge_only_where_the_worker_will_send(client, controller, company):
+    with_contact = debtor(company, "Alpha Ltd", level=1)
+    without = debtor(company, "Bravo Ltd", level=1)
+    without.customer.contacts.all().delete()
+    level = with_contact.level
+    level.execute_automatically = True
+    level.save()
+    client.force_login(controller)
+    section = proposals_section(home(client))
+    alpha = section.split(f'id="proposal-{with_contact.pk}"')[1].split("</tbody>")[0]
+    bravo = section.split(f'id="proposal-{without.pk}"')[1].split("</tbody>")[0]
+    assert ">automatic<" in alpha and ">automatic<" not in bravo
