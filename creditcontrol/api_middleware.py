@@ -7,8 +7,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, JsonResponse
 
 log = logging.getLogger("django.request")
 
@@ -50,6 +55,14 @@ class ApiErrorsMiddleware:
             return None
         if isinstance(exception, RequestDataTooBig):
             return too_large()
+        # What Django answers itself (404, 403, 400) is not an unhandled error: the same
+        # answer, in JSON.
+        if isinstance(exception, Http404):
+            return _error(404, str(exception) or "Not found.")
+        if isinstance(exception, PermissionDenied):
+            return _error(403, str(exception) or "You may not do this.")
+        if isinstance(exception, SuspiciousOperation | BadRequest):
+            return _error(400, "The request could not be read.")
         if settings.DEBUG:
             return None
         log.error("Internal Server Error: %s", request.path, exc_info=exception,

@@ -27,7 +27,7 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("", include("followups.urls")),
     # The customers' self-service page: no login, a link per customer (portal app).
-    path("account/", include("portal.urls")),
+    path("self-service/", include("portal.urls")),
     path("settings/self-service/", portal_settings, name="portal-settings"),
     path("customers/<int:pk>/self-service/revoke/", links_revoke_view, name="portal-links-revoke"),
     path("settings/webhooks/", include("webhooks.urls")),
