@@ -72,7 +72,7 @@ def test_german_customer_queries_one_invoice_and_promises_another(live_site, pag
     page.click("button[type=submit]")
     letter = page.request.get(f"{base}/proposals/{proposal.pk}/letter.pdf")
     assert letter.ok
-    (link,) = [u for u in links_in(letter.body()) if "/account/" in u]
+    (link,) = [u for u in links_in(letter.body()) if "/self-service/" in u]
     assert link.startswith(base)
 
     # The customer, not signed in, in a German browser.

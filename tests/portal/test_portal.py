@@ -49,7 +49,7 @@ def account(customer, controller, clock):
 
 
 def url(link, tail: str = "") -> str:
-    return f"/account/{link.token}/{tail}"
+    return f"/self-service/{link.token}/{tail}"
 
 
 @pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_page_shows_open_items_in_the_customers_language_and_records_one_visit(c
 def test_bad_expired_and_revoked_links_say_so_and_reveal_nothing(client, account, controller,
                                                                  clock):  # fmt: skip
     customer, _late, _soon, link = account
-    bad = client.get("/account/not-a-token/")
+    bad = client.get("/self-service/not-a-token/")
     assert bad.status_code == 404 and customer.name not in bad.content.decode()
     links_revoke(user=controller, customer=customer)
     revoked = client.get(url(link))
@@ -171,7 +171,7 @@ def test_page_is_rate_limited_per_address(client, account, settings):
     settings.PORTAL_RATE_PER_MINUTE = 3
     codes = [client.get(url(link)).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    assert client.get("/account/guess/").status_code == 429
+    assert client.get("/self-service/guess/").status_code == 429
 
 
 @pytest.mark.django_db
