@@ -84,11 +84,6 @@ def test_an_absurd_rate_is_refused_when_an_entry_is_changed_by_the_api(
     assert "exchange_rate" in _fields(response)
 
 
-@pytest.mark.xfail(
-    reason="needs the ISO 4217 list of the customer-record branch (rec), "
-    "which validate_currency then checks",
-    strict=False,
-)
 def test_an_unknown_currency_on_an_existing_entry_is_refused(company, integrator, customer):
     customer.external_ref = "C1"
     customer.save()
