@@ -223,6 +223,8 @@ def _model_defaults(table: str, columns: Sequence[str]) -> tuple[list[str], list
             value = ""  # a text field left blank: Django's own default for it
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = dt.datetime.now(dt.UTC).isoformat()
+        elif field.blank and field.get_internal_type() in ("CharField", "TextField"):
+            value = ""  # an optional text field the generator does not fill (language, ...)
         else:
             raise RuntimeError(
                 f"{table}.{field.column} is required and has no default: teach "

@@ -299,7 +299,9 @@ class _Workbench:
                 todo_create(user=self.worker(customer), customer=customer, due_on=self.today,
                             description=rng.choice(self.words["manual"]), source="demo")  # fmt: skip
         Communication.objects.bulk_create(self.done)
-        self.credit_memo(worked[-1])
+        # The credit memo request goes to the last worked customer with an open debit left
+        # (disputes and status codes above may have used up another's), on any date.
+        self.credit_memo(next(c for c in [*reversed(worked), *customers] if self.open_debits[c.pk]))
         self.alert(worked[-2])
         settled = promises_settle(company=self.company, as_of=self.today)
         return {**self.counts, "broken": settled["broken"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Q
 
+from creditcontrol.filters import UtcIsoDateTimeFilter
+
 from .models import (
     CallAction,
     Communication,
@@ -28,8 +30,8 @@ class CommunicationFilter(filters.FilterSet):
     live = filters.BooleanFilter(field_name="completed_at", lookup_expr="isnull", label="Live")
     outcome = filters.NumberFilter(field_name="outcome_id")
     entry = filters.NumberFilter(field_name="entries", label="Covers this ledger entry")
-    occurred_from = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_from = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_to = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
     follow_up_before = filters.DateFilter(field_name="follow_up_on", lookup_expr="lte")
 
     class Meta:
@@ -44,8 +46,8 @@ class CallActionFilter(filters.FilterSet):
     entry = filters.NumberFilter(field_name="entry_id")
     action_type = filters.NumberFilter(field_name="action_type_id")
     behaviour = filters.CharFilter(field_name="action_type__behaviour")
-    created_from = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_to = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_from = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_to = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = CallAction

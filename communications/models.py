@@ -4,6 +4,8 @@ promises, to-dos and in-app notifications.
 Decision: the configurable lists (outcomes, status codes, action types, customer
 responses) are installation-wide, like Sage 200's, not per company: one finance
 team shares one vocabulary, and the defaults can then come from a data migration.
+Because every company's records use them, only administrators change them (a manager of
+one company must not retire what another company's communications use).
 Everything that concerns a customer carries its ``company`` so that every list
 starts from ``visible_to(user)``.
 """

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER, can_work_customers
+from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
@@ -256,5 +257,5 @@ def notify(*, users: Iterable[Any], company: Company, text: str, customer: Custo
         for u in users
     )  # fmt: skip
     for note in notes:
-        send_notification_email.delay_on_commit(note.pk)
+        enqueue(send_notification_email, note.pk)
     return notes

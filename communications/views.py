@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -148,7 +149,9 @@ def communication_complete_toggle(request, pk: int):
 
 
 def _entry_ids(values: list[str]) -> list[int]:
-    ids = {int(part) for value in values for part in value.split(",") if part.strip().isdigit()}
+    # An id longer than any database's integer names no entry (and would overflow SQLite).
+    ids = {int(part) for value in values for part in value.split(",")
+           if part.strip().isdigit() and len(part.strip()) <= 18}  # fmt: skip
     return sorted(ids)
 
 
@@ -223,8 +226,9 @@ def communication_create_view(request, pk: int):
             form = CommunicationForm(customer=customer, user=request.user, entry_ids=offered,
                                      initial=_initial(request, customer, selection))  # fmt: skip
             if selection["strangers"]:
-                form.add_error(None, f"{not_the_customers(customer, selection['strangers'])}; "
-                                     f"left out.")  # fmt: skip
+                # An unbound form has no errors to add to: say it as a message.
+                messages.warning(request, f"{not_the_customers(customer, selection['strangers'])}"
+                                          f"; left out.")  # fmt: skip
         return render(request, "communications/communication_form.html", _form_context(
             customer, form, selection=selection,
             default_scope=None if selection["entries"] else _default_promise_scope(customer),

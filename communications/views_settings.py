@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from creditcontrol.roles import is_manager, role_required
+from creditcontrol.roles import is_administrator, is_manager, role_required
 
 from .forms_settings import ActionTypeForm, CustomerResponseForm, OutcomeForm, StatusCodeForm
 from .models import ActionType, CustomerResponse, Outcome, StatusCode
@@ -62,9 +62,14 @@ RETIRE_NOTE = (
 )
 
 
-def _kind(request: Any, slug: str) -> ListKind:
+def _kind(request: Any, slug: str, *, change: bool = False) -> ListKind:
     if not is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator may change these lists.")
+        raise PermissionDenied("Only a credit manager or an administrator may see these lists.")
+    # The lists are installation-wide, shared by every company's records: changing them is
+    # an administrator's decision, not one company's manager's.
+    if change and not is_administrator(request.user):
+        raise PermissionDenied("These lists are shared by every company: only an "
+                               "administrator may change them.")  # fmt: skip
     try:
         return LIST_KINDS[slug]
     except KeyError:
@@ -107,11 +112,11 @@ def _edit(request, list_kind: ListKind, instance: models.Model | None):
 @role_required
 @require_http_methods(["GET", "POST"])
 def settings_item_create(request, kind: str):
-    return _edit(request, _kind(request, kind), None)
+    return _edit(request, _kind(request, kind, change=True), None)
 
 
 @role_required
 @require_http_methods(["GET", "POST"])
 def settings_item_edit(request, kind: str, pk: int):
-    list_kind = _kind(request, kind)
+    list_kind = _kind(request, kind, change=True)
     return _edit(request, list_kind, get_object_or_404(list_kind.model, pk=pk))

@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .api_middleware import too_large
 
 
 def flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -51,6 +54,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(
             {"non_field_errors": ["A number in the request is too large; no record has it."]}
         )
+    elif isinstance(exc, RecursionError):
+        # json.loads of a body nested thousands deep.
+        exc = exceptions.ParseError("The JSON is nested too deeply to read.")
+    elif isinstance(exc, RequestDataTooBig):
+        return too_large()  # type: ignore[return-value]
     elif isinstance(exc, IntegrityError):
         # A race that slipped past validation; the constraint held, nothing was written.
         exc = exceptions.ValidationError(

@@ -6,3 +6,6 @@ class CreditcontrolConfig(AppConfig):
 
     name = "creditcontrol"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import sessions  # noqa: F401  (connects the sign-in receiver)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "creditcontrol",
     "events",
     "ledger",
@@ -56,17 +58,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "creditcontrol.not_found.NotFoundPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "creditcontrol.sessions.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # JSON 413 and 500 on /api/ (before anything reads the body).
+    "creditcontrol.api_middleware.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "team.sessions.SignOutEverywhereMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the outcome of every sign-in (see creditcontrol/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# A sync batch holds up to 10,000 rows: about 3 MB as JSON, so the limit leaves room.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=16 * 1024 * 1024)
 
 ROOT_URLCONF = "creditcontrol.urls"
 WSGI_APPLICATION = "creditcontrol.wsgi.application"
@@ -114,14 +125,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
+
+
+def redis_caches(url: str) -> dict:
+    """The cache on Redis; it falls back to local memory while Redis is down."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "creditcontrol.cache.FallbackRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="creditcontrol"),
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -131,6 +149,12 @@ else:
 # automatic levels and outbox go as in production. The test suite runs tasks in-process.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # visibility_timeout: a task a killed worker held (acks_late) is redelivered after
+    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    }
 else:
     CELERY_FS_DIR = env.path("CELERY_FS_DIR", default=BASE_DIR / "var" / "celery")
     for folder in ("queue", "processed"):
@@ -162,11 +186,15 @@ CELERY_BEAT_SCHEDULE = {
     # go to review (never resent blindly) every five minutes.
     "deliver-outbox": {"task": "followups.tasks.deliver_outbox", "schedule": 60.0},
     "flag-stale-outbox": {"task": "followups.tasks.flag_stale_outbox", "schedule": 300.0},
+    # Work requests queued while the broker was away (creditcontrol/taskqueue.py).
+    "relay-queued-tasks": {"task": "creditcontrol.tasks.relay_queued_tasks", "schedule": 60.0},
     # Webhooks: each commit wakes the worker; this catches what a broker outage left.
     "deliver-webhooks": {"task": "webhooks.tasks.deliver_webhooks", "schedule": 60.0},
     # The reply mailbox (when INBOUND_IMAP_HOST is set): new mail each minute.
     "poll-reply-mailbox": {"task": "inbound.tasks.poll_mailbox", "schedule": 60.0},
 }
+# A request relays its tasks after commit; with the broker down it must fail at once.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,9 +205,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"  # managers to the dashboard, controllers to the work list
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per client address before a lock-out.
+# Sign-in throttling (django-axes, see creditcontrol/signin.py): failures allowed per
+# user name and client address pair, and per client address whatever the user name
+# (high enough for an office behind one NAT), before a lock of LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# How many proxies (each appending to X-Forwarded-For) stand before the application; 0
+# takes the client's address from the connection itself.
+LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The database handler, not the cache: sign-in must keep working while Redis is down.
+AXES_HANDLER = "creditcontrol.signin.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "creditcontrol.signin.failure_limit"
+AXES_COOLOFF_TIME = "creditcontrol.signin.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "creditcontrol.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "creditcontrol.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "creditcontrol.signin.lockout_response"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 # The languages of customers' documents and self-service page (the screens stay English).
@@ -254,6 +303,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after SESSION_IDLE_SECONDS without a request, as well as at sign-out
+# (renewed while used: creditcontrol/sessions.py).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
+
+# Content-Security-Policy: every asset is served from here; pages carry no inline script
+# (behaviour is in static/js/page.js). Inline style attributes remain (column widths).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -299,6 +368,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "creditcontrol.api_schema.describe_answers",
+    ],
 }
 
 LOGGING = {
@@ -306,5 +379,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs every sign-in at INFO; failures and lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

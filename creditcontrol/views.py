@@ -15,7 +15,6 @@ from communications.models import ToDo, ToDoKind
 from followups.views import worklist_proposals
 from ledger.models import Company, Customer
 
-from . import throttle
 from .roles import ADMINISTRATOR, CONTROLLER, INTEGRATOR, MANAGER, role_required, roles_of
 
 WORK_LIST_SIZE = 25
@@ -142,38 +141,11 @@ def user_settings(request):
     )
 
 
-class ThrottledLoginView(auth_views.LoginView):
-    """Django's sign-in, refusing attempts for a locked username or client address."""
+class LoginView(auth_views.LoginView):
+    """Django's sign-in; its throttling is django-axes' (``creditcontrol/signin.py``), which
+    counts this form, the admin's and any other authentication the same way."""
 
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        locked = throttle.lockout(username, throttle.client_ip(request))
-        if locked:
-            return self._refuse(locked)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        throttle.record_success(form.get_user().get_username())
-        return super().form_valid(form)
-
-    def form_invalid(self, form):
-        username = form.data.get("username", "")
-        if username and form.data.get("password"):
-            locked = throttle.record_failure(username, throttle.client_ip(self.request))
-            if locked:
-                return self._refuse(locked, form)
-        return super().form_invalid(form)
-
-    def _refuse(self, locked: throttle.Lockout, form=None):
-        if form is None:
-            username = self.request.POST.get("username", "")
-            form = self.get_form_class()(self.request, initial={"username": username})
-        context = self.get_context_data(form=form, lockout_message=locked.message)
-        response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(locked.seconds_left)
-        return response
 
 
 class LogoutView(auth_views.LogoutView):

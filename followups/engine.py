@@ -58,6 +58,7 @@ from django.utils import timezone
 from communications.models import Promise, PromiseEntry, PromiseStatus, ToDo
 from communications.promises import promises_settle
 from creditcontrol.roles import can_work_customers
+from creditcontrol.taskqueue import enqueue
 from ledger.models import Company, LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
 
@@ -468,5 +469,5 @@ def run_start(*, user: Any, company: Company, as_of: dt.date | None = None,
     run = FollowUpRun.objects.create(
         company=company, run_date=as_of, trigger=trigger, started_by=user
     )
-    transaction.on_commit(lambda: run_task.delay(run.pk))
+    enqueue(run_task, run.pk)  # relayed to the worker after commit
     return run

@@ -42,6 +42,7 @@ from communications.models import Communication, CommunicationType, ContactType,
 from communications.services import customer_balance_lcy
 from communications.todos import check_date, managers_of
 from creditcontrol.roles import can_work_customers
+from creditcontrol.taskqueue import enqueue
 from events.models import EventKind
 from events.services import event_emit
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
@@ -317,7 +318,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
 def _deliver_after_commit() -> None:
     from .tasks import deliver_outbox  # the tasks import this module
 
-    deliver_outbox.delay_on_commit()
+    enqueue(deliver_outbox, once=True)
 
 
 def _apply_texts(user: Any, p: Proposal, texts: dict[str, str | None], source: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Q
 
+from creditcontrol.filters import UtcIsoDateTimeFilter
 from ledger.models import Company, Customer, LedgerEntry
 
 from .models import (
@@ -171,8 +172,8 @@ class OutboxMessageFilter(filters.FilterSet):
     customer = filters.NumberFilter(field_name="customer_id")
     status = filters.MultipleChoiceFilter(choices=OutboxMessage.Status.choices)
     kind = filters.ChoiceFilter(choices=OutboxMessage.Kind.choices)
-    created_from = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_to = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_from = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_to = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = OutboxMessage

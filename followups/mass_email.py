@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
 from creditcontrol.roles import can_work_customers
+from creditcontrol.taskqueue import enqueue
 from ledger.models import Company, Contact, Customer
 
 from .models import OutboxMessage
@@ -118,6 +119,8 @@ def _check(user: Any, customers: list[Customer], subject: str, body: str) -> Non
         errors["subject"] = "Write a subject."
     elif len(subject) > MAX_SUBJECT:
         errors["subject"] = f"A subject has at most {MAX_SUBJECT} characters."
+    elif "\r" in subject or "\n" in subject:
+        errors["subject"] = "Keep the subject on one line: it cannot contain a line break."
     if not body.strip():
         errors["body"] = "Write the message."
     if errors:
@@ -178,5 +181,5 @@ def mass_email_send(
     if result.queued:
         from .tasks import deliver_outbox  # the tasks import the services
 
-        deliver_outbox.delay_on_commit()
+        enqueue(deliver_outbox, once=True)
     return result

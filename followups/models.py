@@ -434,3 +434,36 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.customer} ({self.get_status_display()})"
+
+
+class MassEmailBatch(models.Model):
+    """A mass email too large to queue within the request: the worker works through its
+    customers in chunks, and the page (or the API) shows how far it has got."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Queueing the emails"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    batch = models.UUIDField(unique=True)
+    created_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    customer_ids = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    source = models.CharField(max_length=20, default="web")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    processed = models.PositiveIntegerField(default=0, help_text="Customers worked through.")
+    queued = models.PositiveIntegerField(default=0)
+    already_sent = models.PositiveIntegerField(default=0)
+    unreachable = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Mass email {self.batch} ({self.processed}/{self.total})"
+
+    @property
+    def total(self) -> int:
+        return len(self.customer_ids)

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from creditcontrol.roles import is_manager
+from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_record
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
@@ -84,8 +85,10 @@ def outbox_enqueue(
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 company=company, customer=customer, kind=kind, key=key, to=list(to),
-                subject=subject[:200], body=body, as_of=as_of, attach_statement=attach_statement,
-                attach_copies=attach_copies, level=level, action=action, communication=communication,
+                # One line whatever the data: a line break in a header fails every send.
+                subject=" ".join(subject.split())[:200], body=body, as_of=as_of,
+                attach_statement=attach_statement, attach_copies=attach_copies,
+                level=level, action=action, communication=communication,
                 created_by=user if getattr(user, "pk", None) else None,
             )  # fmt: skip
             message.entries.set(list(entries))
@@ -281,7 +284,7 @@ def outbox_resend(*, user: Any, message: OutboxMessage, source: str = "web") -> 
                 claimed_at=None, claimed_by="", last_error="")  # fmt: skip
     from .tasks import deliver_outbox  # the tasks import this module
 
-    deliver_outbox.delay_on_commit()
+    enqueue(deliver_outbox, once=True)
     return m
 
 

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
 from creditcontrol.roles import can_work_customers
+from creditcontrol.taskqueue import enqueue
 from ledger.models import Customer, LedgerEntry
 from ledger.services import require_company
 
@@ -116,5 +117,5 @@ def statement_send(
     )  # fmt: skip
     from .tasks import deliver_outbox  # the tasks import the services
 
-    deliver_outbox.delay_on_commit()
+    enqueue(deliver_outbox, once=True)
     return message

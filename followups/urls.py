@@ -65,4 +65,5 @@ urlpatterns = [
     # Mass email from the customer list (issue 6).
     path("mass-email/", views_mass_email.mass_email, name="mass-email"),
     path("mass-email/preview/", views_mass_email.mass_email_preview, name="mass-email-preview"),
+    path("mass-email/<uuid:batch>/", views_mass_email.mass_email_batch, name="mass-email-batch"),
 ]

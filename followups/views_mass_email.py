@@ -8,14 +8,16 @@ import uuid
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Customer
 from ledger.selection import selected_customers
 
-from .mass_email import mass_email_audience, mass_email_fill, mass_email_send
+from .mass_email import mass_email_audience, mass_email_fill
+from .mass_email_batches import mass_email_start
+from .models import MassEmailBatch
 
 MAX_CUSTOMERS = 5_000
 
@@ -63,7 +65,7 @@ def mass_email(request):
                          initial={"batch": uuid.uuid4()})  # fmt: skip
     if sending and form.is_valid() and not problem:
         try:
-            result = mass_email_send(
+            result = mass_email_start(
                 user=request.user, batch=form.cleaned_data["batch"], customers=customers,
                 subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
             )  # fmt: skip
@@ -71,6 +73,8 @@ def mass_email(request):
             for name, messages in getattr(error, "message_dict", {None: error.messages}).items():
                 form.add_error(name if name in form.fields else None, messages)
         else:
+            if isinstance(result, MassEmailBatch):  # large: the worker goes on with it
+                return redirect("followups:mass-email-batch", result.batch)
             return render(request, "followups/mass_email_result.html",
                           {"result": result, "nav": "customers"})  # fmt: skip
     audience = mass_email_audience(customers)
@@ -98,3 +102,15 @@ def mass_email_preview(request):
         context["subject"] = mass_email_fill(request.POST.get("subject", ""), recipient.contact)
         context["body"] = mass_email_fill(request.POST.get("body", ""), recipient.contact)
     return render(request, "followups/_mass_email_preview.html", context)
+
+
+@role_required
+def mass_email_batch(request, batch):
+    """How far the worker has got with a large mass email (the page polls itself)."""
+    row = get_object_or_404(MassEmailBatch, batch=batch, created_by=request.user)
+    template = (
+        "followups/_mass_email_progress.html"
+        if request.htmx
+        else "followups/mass_email_progress.html"
+    )
+    return render(request, template, {"row": row, "nav": "customers"})

@@ -5,7 +5,6 @@ change is audited in bulk.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from creditcontrol.csv_export import CsvLines
 from creditcontrol.roles import can_edit_ledger, can_work_customers, is_manager
 
 from .audit import audit_bulk, audit_event, snapshot
@@ -149,11 +149,6 @@ CUSTOMER_EXPORT_FIELDS = [
 CONTACT_EXPORT_FIELDS = [f for f in Contact._meta.concrete_fields if f.name != "customer"]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_header() -> list[str]:
     return [
         *(f.name for f in CUSTOMER_EXPORT_FIELDS[:1]), "company", "controller",
@@ -174,7 +169,7 @@ def customers_export_csv(customers: models.QuerySet, *, as_of: Any) -> Iterator[
     """CSV lines: every field of each customer (and its balances), one line per contact
     (a customer without contacts gets one line). Read in chunks, so 100,000 customers
     stream without being held in memory."""
-    writer = csv.writer(_Echo())
+    writer = CsvLines()  # formulas neutralised, see creditcontrol/csv_export.py
     yield writer.writerow(export_header())
     rows = (
         customers.with_balances(as_of)

@@ -2,6 +2,8 @@
 
 import django_filters as filters
 
+from creditcontrol.filters import UtcIsoDateTimeFilter
+
 from .credit_limits import over_limit
 from .models import (
     Application,
@@ -28,7 +30,7 @@ class CustomerFilter(filters.FilterSet):
     debtor_rating = filters.ChoiceFilter(choices=DebtorRating.choices)
     external_ref = filters.CharFilter()
     account_code = filters.CharFilter()
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     over_limit = filters.BooleanFilter(method="by_over_limit", label="Over the credit limit")
 
     class Meta:
@@ -70,7 +72,7 @@ class LedgerEntryFilter(filters.FilterSet):
     document_date_to = filters.DateFilter(field_name="document_date", lookup_expr="lte")
     external_ref = filters.CharFilter()
     document_no = filters.CharFilter()
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = LedgerEntry
@@ -99,7 +101,7 @@ class AuditEventFilter(filters.FilterSet):
     model = filters.CharFilter()
     object_id = filters.NumberFilter()
     user = filters.NumberFilter(field_name="user_id")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
         model = AuditEvent

@@ -33,6 +33,11 @@ from .querysets import (
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
+# Sane bounds, refused with a field message at the edge (sync, API, forms): an absurd
+# rate or date is accepted by the columns but poisons every total and report after it.
+MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+RATE_MIN, RATE_MAX = Decimal("0.000001"), Decimal("1000000")
+EARLIEST_DATE, LATEST_DATE = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
 
 
 def validate_time_zone(value: str) -> None:
@@ -48,6 +53,23 @@ def validate_currency(value: str) -> None:
 def validate_country(value: str) -> None:
     if value and value not in COUNTRIES:
         raise ValidationError(f"“{value}” is not an ISO 3166 country code such as GB.")
+
+
+def validate_single_line(value: str) -> None:
+    """Names and subjects go into email headers, where a line break is refused when sent."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValidationError("Keep this on one line: it cannot contain a line break.")
+
+
+def _single_line_fields(obj: models.Model, names: tuple[str, ...]) -> None:
+    errors = {}
+    for name in names:
+        try:
+            validate_single_line(getattr(obj, name))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class Company(models.Model):
@@ -200,6 +222,9 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.account_code} {self.name}"
 
+    def clean(self) -> None:
+        _single_line_fields(self, ("name", "account_code", "city", "postcode"))
+
     @property
     def document_language(self) -> str:
         """The language of this customer's documents: its own, else the company's."""
@@ -261,6 +286,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        _single_line_fields(self, ("first_name", "last_name", "position"))
 
     @property
     def full_name(self) -> str:
@@ -398,6 +426,30 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_entry_type_display()} {self.document_no}"
+
+    def out_of_range(self) -> list[tuple[str, str]]:
+        """The fields outside the sane bounds above, each with a message."""
+        problems = []
+        rate = self.exchange_rate
+        if rate is not None and rate > 0 and not RATE_MIN <= rate <= RATE_MAX:
+            problems.append(("exchange_rate", f"The exchange rate {rate} is outside "
+                             f"{RATE_MIN} to {RATE_MAX:,}; check the rate's direction "
+                             f"(base currency for one unit of the entry's)."))  # fmt: skip
+        elif rate and any(v is not None and abs(v * rate) >= MONEY_LIMIT
+                          for v in (self.amount, self.remaining)):  # fmt: skip
+            problems.append(("exchange_rate", "The amount at this exchange rate is too large "
+                             "to hold in the base currency."))  # fmt: skip
+        for name in ("document_date", "due_date", "expected_payment_date", "exclude_until"):
+            day = getattr(self, name)
+            if isinstance(day, dt.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
+                problems.append((name, f"The date {day} is outside {EARLIEST_DATE.year} to "
+                                 f"{LATEST_DATE.year}."))  # fmt: skip
+        return problems
+
+    def clean(self) -> None:
+        problems = self.out_of_range()
+        if problems:
+            raise ValidationError({name: message for name, message in problems})
 
     @property
     def is_open(self) -> bool:

@@ -8,7 +8,7 @@ batches), never ``Model.save()`` directly.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,7 +47,11 @@ CENT = Decimal("0.01")
 
 def to_lcy(amount: Decimal, exchange_rate: Decimal) -> Decimal:
     """An amount in the company's base currency, rounded half-up to the cent."""
-    return (Decimal(amount) * Decimal(exchange_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    # Enough precision for any product of two columns: one too large for the base currency
+    # is refused by LedgerEntry.out_of_range() with a message, not by an arithmetic error.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(amount) * Decimal(exchange_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def require_company(user: Any, company: Company, *, check=can_edit_ledger) -> None:
@@ -402,7 +406,10 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
             entry.remaining = entry.amount
         if entry.due_date is None and entry.document_date is not None:
             days = customer.payment_terms_days if entry.entry_type in DEBIT_TYPES else 0
-            entry.due_date = entry.document_date + dt.timedelta(days=days)
+            try:
+                entry.due_date = entry.document_date + dt.timedelta(days=days)
+            except OverflowError:  # near 9999-12-31: out_of_range() names the document date
+                entry.due_date = entry.document_date
     if entry.currency == customer.company.base_currency and "exchange_rate" not in fields:
         entry.exchange_rate = Decimal(1)
     elif is_new and "exchange_rate" not in fields:

@@ -272,7 +272,9 @@ def _customers(batch: Batch) -> SyncResult:
                                duplicate_of=where[1], duplicate_in=where[0])  # fmt: skip
                     continue
             seen_names.setdefault(key, (index, None))
-            plan.create(index, Customer(company=company, currency=company.base_currency, **fields))
+            plan.create(
+                index, Customer(company=company, **{"currency": company.base_currency, **fields})
+            )
         else:
             # Credit-control fields are the credit team's once the customer exists: the
             # accounting system's values seed a new customer but never overwrite ours.
@@ -544,6 +546,7 @@ def _entry_problems(entry: LedgerEntry, values: dict[str, Any]) -> list[tuple[st
                          f"{amount}: a remaining amount never crosses zero.{hint}"))  # fmt: skip
     if entry.exchange_rate <= 0:
         problems.append(("exchange_rate", "The exchange rate must be more than zero."))
+    problems += entry.out_of_range()
     if entry.due_date < entry.document_date:
         problems.append(("due_date", f"The due date {entry.due_date} is before the document "
                          f"date {entry.document_date}."))  # fmt: skip

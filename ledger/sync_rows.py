@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Company, DebtorRating, EntryType, validate_currency
+from .models import Company, DebtorRating, EntryType, validate_currency, validate_single_line
 
 CENT = Decimal("0.01")
 # Read-only fields of the API representations: a row copied from a GET may carry them.
@@ -58,8 +58,9 @@ def _ref(required: bool = True, **kwargs: Any) -> forms.CharField:
     return forms.CharField(max_length=64, required=required, **kwargs)
 
 
-def _text(max_length: int, required: bool = False) -> forms.CharField:
-    return forms.CharField(max_length=max_length, required=required)
+def _text(max_length: int, required: bool = False, one_line: bool = True) -> forms.CharField:
+    validators = [validate_single_line] if one_line else []
+    return forms.CharField(max_length=max_length, required=required, validators=validators)
 
 
 def _money(messages: dict[str, str] | None = None, **kwargs: Any) -> forms.DecimalField:
@@ -171,7 +172,7 @@ class EntryRow(CustomerRef):
     document_no = _text(40, required=True)
     document_date = _date()
     due_date = _date()
-    description = _text(200)
+    description = _text(200, one_line=False)
     currency = CodeField(max_length=3, required=False, validators=[validate_currency])
     exchange_rate = forms.DecimalField(max_digits=18, decimal_places=6, required=False)
     amount = _money()

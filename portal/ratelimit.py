@@ -13,13 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from creditcontrol.throttle import client_ip
+from creditcontrol.signin import client_ip
 
 
 def allowed(request: Any) -> bool:
     """Count this request; False once the address passed its limit this minute."""
     minute = int(time.time() // 60)
-    ip = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
+    ip = hashlib.sha256((client_ip(request) or "unknown").encode()).hexdigest()[:24]
     key = f"portal-rate:{ip}:{minute}"
     cache.add(key, 0, timeout=120)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -11,12 +10,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-
-class _Echo:
-    """A file-like object whose ``write`` hands back the line: csv.writer then yields it."""
-
-    def write(self, value: str) -> str:
-        return value
+from creditcontrol.csv_export import CsvLines
 
 
 def csv_stream(lines: Iterable[list[Any]], filename: str) -> StreamingHttpResponse:
@@ -26,7 +20,7 @@ def csv_stream(lines: Iterable[list[Any]], filename: str) -> StreamingHttpRespon
     ``.iterator(chunk_size=2000)`` queryset. A byte-order mark first, so that Excel
     reads the £ and € signs of names correctly.
     """
-    writer = csv.writer(_Echo())
+    writer = CsvLines()  # formulas neutralised, see creditcontrol/csv_export.py
 
     def content():
         yield "\ufeff"

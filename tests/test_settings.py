@@ -88,7 +88,8 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     assert found["conn_max_age"] == 60
     assert found["eager"] is False
     assert found["broker"] == "redis://cache.internal:6379/0"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, degrading to local memory while Redis is down.
+    assert found["cache"] == "creditcontrol.cache.FallbackRedisCache"
     assert found["cache_location"] == "redis://cache.internal:6379/0"
 
 

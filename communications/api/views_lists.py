@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from creditcontrol.roles import has_any_role, is_manager
+from creditcontrol.roles import has_any_role, is_administrator
 
 from .. import todos
 from ..filters import EntryNoteFilter, EntryStatusFilter, NotificationFilter, ToDoFilter
@@ -141,9 +141,9 @@ def _configurable(model, serializer, what: str, tag: str, *filter_fields: str):
         list=extend_schema(summary=f"List {what}"),
         retrieve=extend_schema(summary=f"Read one of the {what}",
                                responses={200: serializer, 404: NOT_YOURS}),
-        create=extend_schema(summary=f"Add to the {what} (managers)",
+        create=extend_schema(summary=f"Add to the {what} (administrators)",
                              responses={201: serializer, 400: REFUSED, 403: FORBIDDEN}),
-        partial_update=extend_schema(summary=f"Change one of the {what} (managers)",
+        partial_update=extend_schema(summary=f"Change one of the {what} (administrators)",
                                      responses={200: serializer, 400: REFUSED, 403: FORBIDDEN}),
     )  # fmt: skip
     class ConfigurableViewSet(
@@ -152,7 +152,8 @@ def _configurable(model, serializer, what: str, tag: str, *filter_fields: str):
     ):  # fmt: skip
         serializer_class = serializer
         queryset = model.objects.all()
-        write_permission = staticmethod(is_manager)
+        # Installation-wide lists shared by every company: administrators change them.
+        write_permission = staticmethod(is_administrator)
         filterset_fields = ["is_active", *filter_fields]
         ordering = ["sort_order", "id"]
         ordering_fields = ["id", "sort_order"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from creditcontrol.roles import can_work_customers
 from ledger.models import Customer
 
-from ..mass_email import mass_email_send
+from ..mass_email_batches import INLINE_LIMIT, mass_email_start
+from ..models import MassEmailBatch
 
 MAX_CUSTOMERS = 5_000
 
@@ -45,6 +47,16 @@ class MassEmailResultSerializer(serializers.Serializer):
                                         "credit-control contact with an email address.")  # fmt: skip
 
 
+class MassEmailProgressSerializer(serializers.ModelSerializer):
+    total = serializers.IntegerField(read_only=True, help_text="Customers in the batch.")
+
+    class Meta:
+        model = MassEmailBatch
+        fields = ["batch", "status", "total", "processed", "queued", "already_sent",
+                  "unreachable", "error", "created_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+
 class MassEmailViewSet(viewsets.GenericViewSet):
     """Email the credit-control contacts of many customers at once, through the outbox;
     each message is recorded as a communication on its customer."""
@@ -55,8 +67,17 @@ class MassEmailViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user)
 
-    @extend_schema(request=MassEmailSerializer, responses={201: MassEmailResultSerializer,
-                                                           200: MassEmailResultSerializer})  # fmt: skip
+    lookup_field = "batch"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(
+        request=MassEmailSerializer,
+        description=f"Up to {INLINE_LIMIT} customers are queued at once (201, or 200 for the "
+        f"same batch again); more go to the worker: 202 with the batch's progress, to be "
+        f"followed at GET /api/v1/mass-emails/{{batch}}/.",
+        responses={201: MassEmailResultSerializer, 200: MassEmailResultSerializer,
+                   202: MassEmailProgressSerializer},
+    )  # fmt: skip
     def create(self, request):
         body = MassEmailSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -67,11 +88,16 @@ class MassEmailViewSet(viewsets.GenericViewSet):
             raise serializers.ValidationError(
                 {"customers": f"No customer has id {', '.join(map(str, missing[:20]))}."}
             )
-        result = mass_email_send(
+        result = mass_email_start(
             user=request.user, batch=body.validated_data["batch"], customers=customers,
             subject=body.validated_data["subject"], body=body.validated_data["body"],
             source="api",
         )  # fmt: skip
+        if isinstance(result, MassEmailBatch):
+            response = Response(MassEmailProgressSerializer(result).data,
+                                status=status.HTTP_202_ACCEPTED)  # fmt: skip
+            response["Location"] = f"/api/v1/mass-emails/{result.batch}/"
+            return response
         data = {
             "batch": result.batch,
             "queued": result.queued,
@@ -83,3 +109,11 @@ class MassEmailViewSet(viewsets.GenericViewSet):
             MassEmailResultSerializer(data).data,
             status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
         )
+
+    @extend_schema(summary="How far a queued mass email has got (its sender's)",
+                   responses={200: MassEmailProgressSerializer})  # fmt: skip
+    def retrieve(self, request, batch=None):
+        row = MassEmailBatch.objects.filter(batch=batch, created_by=request.user).first()
+        if row is None:
+            raise NotFound("No mass email of yours has this batch id.")
+        return Response(MassEmailProgressSerializer(row).data)

@@ -5,16 +5,19 @@ FilterSet the pages use; every write and every verb calls one service."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from communications.api.base import FORBIDDEN, NOT_YOURS, REFUSED, WorkbenchViewSet
 from creditcontrol.api_idempotency import IDEMPOTENCY_PARAMETER, idempotent_create
-from creditcontrol.roles import has_any_role, is_manager
+from creditcontrol.roles import INTEGRATOR, has_any_role, is_manager, roles_of
 from ledger.models import Company
 
 from .. import engine, outbox
@@ -253,17 +256,29 @@ def _outbox_verb(summary: str, description: str):
     )  # fmt: skip
 
 
+class ReadsOutbox(BasePermission):
+    """Bodies and addresses: the outbox page is the managers'; integrators read it to
+    reconcile. Controllers see what was sent on each customer's history instead."""
+
+    message = "Only credit managers, administrators and integrators read the outbox."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_manager(request.user) or INTEGRATOR in roles_of(request.user)
+
+
 @extend_schema(tags=["outbox-messages"])
 @extend_schema_view(
-    list=extend_schema(summary="List outbox messages", description="Newest first."),
-    retrieve=extend_schema(summary="Read an outbox message",
-                           responses={200: s.OutboxMessageSerializer, 404: NOT_YOURS}),
+    list=extend_schema(summary="List outbox messages (managers, integrators)",
+                       description="Newest first.", responses={200: s.OutboxMessageSerializer(many=True), 403: FORBIDDEN}),
+    retrieve=extend_schema(summary="Read an outbox message (managers, integrators)",
+                           responses={200: s.OutboxMessageSerializer, 403: FORBIDDEN, 404: NOT_YOURS}),
 )  # fmt: skip
 class OutboxMessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FollowUpViewSet):
     """Emails and letters waiting to be sent, sent, failed, or left for review by a worker
     that stopped while sending (never sent again without a manager deciding)."""
 
     serializer_class = s.OutboxMessageSerializer
+    permission_classes = [*FollowUpViewSet.permission_classes, ReadsOutbox]
     filterset_class = OutboxMessageFilter
     write_permission = staticmethod(is_manager)
     write_refusal = MANAGERS_ONLY

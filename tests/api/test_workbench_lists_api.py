@@ -66,15 +66,15 @@ def test_lists_come_in_their_sort_order(controller):
 
 
 @pytest.mark.parametrize("kind", LISTS)
-def test_managers_add_and_change_list_items(manager, administrator, kind):
-    created = api_as(manager).post(f"/api/v1/{kind}/", NEW_ROWS[kind], format="json")
+def test_administrators_add_and_change_list_items(administrator, kind):
+    created = api_as(administrator).post(f"/api/v1/{kind}/", NEW_ROWS[kind], format="json")
     assert created.status_code == 201, created.json()
     item = created.json()
     changed = api_as(administrator).patch(f"/api/v1/{kind}/{item['id']}/", {"is_active": False},
                                           format="json")  # fmt: skip
     assert changed.status_code == 200
     assert changed.json()["is_active"] is False
-    active = api_as(manager).get(f"/api/v1/{kind}/", {"is_active": "true"}).json()["results"]
+    active = api_as(administrator).get(f"/api/v1/{kind}/", {"is_active": "true"}).json()["results"]
     assert item["id"] not in [row["id"] for row in active]
 
 
@@ -89,13 +89,13 @@ def test_controllers_and_integrators_cannot_change_the_lists(controller, integra
 
 
 @pytest.mark.parametrize("kind", LISTS)
-def test_list_items_are_retired_not_deleted(manager, kind):
-    first = api_as(manager).get(f"/api/v1/{kind}/").json()["results"][0]
-    assert api_as(manager).delete(f"/api/v1/{kind}/{first['id']}/").status_code == 405
+def test_list_items_are_retired_not_deleted(administrator, kind):
+    first = api_as(administrator).get(f"/api/v1/{kind}/").json()["results"][0]
+    assert api_as(administrator).delete(f"/api/v1/{kind}/{first['id']}/").status_code == 405
 
 
-def test_a_status_code_is_promised_or_queried_not_both(manager):
-    response = api_as(manager).post("/api/v1/status-codes/", {
+def test_a_status_code_is_promised_or_queried_not_both(administrator):
+    response = api_as(administrator).post("/api/v1/status-codes/", {
         "code": "BOTH", "description": "Both", "is_promised": True, "is_queried": True},
         format="json")  # fmt: skip
     assert response.status_code == 400
@@ -114,8 +114,8 @@ def test_a_status_code_is_promised_or_queried_not_both(manager):
         ("customer-responses", {"name": ""}, "name"),
     ],
 )
-def test_bad_list_items_name_the_field(manager, kind, body, field):
-    response = api_as(manager).post(f"/api/v1/{kind}/", body, format="json")
+def test_bad_list_items_name_the_field(administrator, kind, body, field):
+    response = api_as(administrator).post(f"/api/v1/{kind}/", body, format="json")
     assert response.status_code == 400
     assert field in fields_of(response)
 

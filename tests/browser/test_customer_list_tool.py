@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from creditcontrol import roles
 from ledger.customer_columns import layout_for
@@ -18,6 +20,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 PASSWORD = "secret-pass-123"
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll ``expression`` in the page. (Playwright's wait_for_function evaluates a string
+    with eval in the page, which the Content-Security-Policy rightly refuses.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError:  # a navigation replaced the page meanwhile: ask again
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for {expression}")
+        page.wait_for_timeout(50)
 
 
 def shot(page, name: str) -> None:
@@ -48,25 +65,23 @@ def test_customer_list_as_a_working_tool(page, live_site, company):
     page.click("#column-menu summary")
     with page.expect_response(lambda r: "customer-list-layout" in r.url and r.ok):
         page.uncheck('#column-choices input[value="postcode"]')
-    page.wait_for_function("!document.querySelector('#customer-table th[data-key=\"postcode\"]')")
+    wait_until(page, "!document.querySelector('#customer-table th[data-key=\"postcode\"]')")
     assert "postcode" not in layout_for(carol).keys
     page.click("h1")  # closes the menu
     shot(page, "1_postcode_hidden")
 
     # Search as you type: the results swap in without a reload.
     page.locator("#customer-q").press_sequentially("leeds", delay=40)
-    page.wait_for_function(
-        "document.querySelectorAll('#customer-table tbody td.name').length === 4"
-    )
+    wait_until(page, "document.querySelectorAll('#customer-table tbody td.name').length === 4")
     assert all("Leeds" in name for name in visible_names(page))
     assert "q=leeds" in page.url
     shot(page, "2_search_leeds")
 
     # Sort by Follow-up: the earliest first.
     page.click('#customer-table th[data-key="next_follow_up"] a')
-    page.wait_for_function("location.search.includes('sort=next_follow_up')")
-    page.wait_for_function(
-        "document.querySelector('#customer-table th[data-key=\"next_follow_up\"] a.sorted')"
+    wait_until(page, "location.search.includes('sort=next_follow_up')")
+    wait_until(
+        page, "document.querySelector('#customer-table th[data-key=\"next_follow_up\"] a.sorted')"
     )
     assert visible_names(page) == [
         "Leeds Customer 3 Ltd", "Leeds Customer 2 Ltd", "Leeds Customer 1 Ltd",
@@ -89,13 +104,9 @@ def test_customer_list_as_a_working_tool(page, live_site, company):
     # Reload, reset to the full list, then load the list again.
     page.reload()
     page.select_option("#customer-mail-list", "")
-    page.wait_for_function(
-        "document.querySelectorAll('#customer-table tbody td.name').length === 6"
-    )
+    wait_until(page, "document.querySelectorAll('#customer-table tbody td.name').length === 6")
     page.select_option("#customer-mail-list", str(mail_list.pk))
-    page.wait_for_function(
-        "document.querySelectorAll('#customer-table tbody td.name').length === 3"
-    )
+    wait_until(page, "document.querySelectorAll('#customer-table tbody td.name').length === 3")
     assert sorted(visible_names(page)) == [
         "Leeds Customer 1 Ltd", "Leeds Customer 2 Ltd", "Leeds Customer 3 Ltd"]  # fmt: skip
     # The hidden column stays hidden after the reload.

@@ -159,9 +159,9 @@ def test_update_page_defaults_the_target_date_to_today_in_the_company_time_zone(
 ):
     customer = CustomerFactory(company=other_company)
     entry = invoice(customer)
-    client.force_login(outsider)
     # 23:30 UTC on 10 March is already 11 March in Berlin.
     with time_machine.travel(dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
+        client.force_login(outsider)  # signed in since 10:00 would be an idle session by now
         response = client.get(update_url(customer), {"entries": entry.pk})
     assert response.context["form"]["query_target_on"].value() == dt.date(2026, 3, 11)
 

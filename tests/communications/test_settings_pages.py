@@ -58,9 +58,10 @@ def test_any_manager_sees_the_installation_wide_lists(client, request, user_fixt
     assert "Agreed to pay" in client.get(list_url("responses")).content.decode()
 
 
-def test_unknown_list_is_not_found(client, manager):
+def test_unknown_list_is_not_found(client, manager, administrator):
     client.force_login(manager)
     assert client.get(list_url("colours")).status_code == 404
+    client.force_login(administrator)
     assert client.get(edit_url("outcomes", 999999)).status_code == 404
 
 
@@ -71,8 +72,8 @@ def test_list_page_explains_why_nothing_is_deleted(client, manager):
     assert "Delete" not in html
 
 
-def test_manager_adds_an_outcome(client, manager):
-    client.force_login(manager)
+def test_administrator_adds_an_outcome(client, administrator):
+    client.force_login(administrator)
     response = client.post(create_url("outcomes"), {"name": "Sent remittance advice",
                                                     "creates_promise": "on", "sort_order": 5,
                                                     "is_active": "on"})  # fmt: skip
@@ -81,8 +82,8 @@ def test_manager_adds_an_outcome(client, manager):
     assert outcome.creates_promise and outcome.is_active and outcome.sort_order == 5
 
 
-def test_duplicate_outcome_name_is_refused_on_the_form(client, manager):
-    client.force_login(manager)
+def test_duplicate_outcome_name_is_refused_on_the_form(client, administrator):
+    client.force_login(administrator)
     before = Outcome.objects.count()
     response = client.post(create_url("outcomes"), {"name": "No answer", "sort_order": 1})
     html = response.content.decode()
@@ -91,8 +92,8 @@ def test_duplicate_outcome_name_is_refused_on_the_form(client, manager):
     assert Outcome.objects.count() == before
 
 
-def test_status_code_promised_and_queried_at_once_is_refused(client, manager):
-    client.force_login(manager)
+def test_status_code_promised_and_queried_at_once_is_refused(client, administrator):
+    client.force_login(administrator)
     response = client.post(create_url("status-codes"), {
         "code": "BOTH", "description": "Confused", "is_promised": "on", "is_queried": "on",
         "sort_order": 1, "is_active": "on"})  # fmt: skip
@@ -102,15 +103,15 @@ def test_status_code_promised_and_queried_at_once_is_refused(client, manager):
     assert not StatusCode.objects.filter(code="BOTH").exists()
 
 
-def test_status_code_duplicate_code_is_refused(client, manager):
-    client.force_login(manager)
+def test_status_code_duplicate_code_is_refused(client, administrator):
+    client.force_login(administrator)
     response = client.post(create_url("status-codes"), {
         "code": "QRY", "description": "Again", "sort_order": 1})  # fmt: skip
     assert "Status code with this Code already exists." in response.content.decode()
 
 
-def test_owner_default_only_for_queried_codes(client, manager):
-    client.force_login(manager)
+def test_owner_default_only_for_queried_codes(client, administrator):
+    client.force_login(administrator)
     response = client.post(
         create_url("status-codes"),
         {"code": "ODD", "description": "Odd", "owner_defaults_to_user": "on", "sort_order": 1},
@@ -119,8 +120,8 @@ def test_owner_default_only_for_queried_codes(client, manager):
     assert not StatusCode.objects.filter(code="ODD").exists()
 
 
-def test_manager_adds_a_queried_status_code(client, manager):
-    client.force_login(manager)
+def test_administrator_adds_a_queried_status_code(client, administrator):
+    client.force_login(administrator)
     client.post(create_url("status-codes"), {
         "code": "PRICE", "description": "Price query", "is_queried": "on",
         "owner_defaults_to_user": "on", "sort_order": 60, "is_active": "on"})  # fmt: skip
@@ -128,8 +129,8 @@ def test_manager_adds_a_queried_status_code(client, manager):
     assert code.is_queried and code.owner_defaults_to_user and not code.is_promised
 
 
-def test_manager_adds_an_action_type_with_a_behaviour(client, manager):
-    client.force_login(manager)
+def test_administrator_adds_an_action_type_with_a_behaviour(client, administrator):
+    client.force_login(administrator)
     client.post(create_url("action-types"), {"name": "Escalate to director",
                                              "behaviour": "alert", "sort_order": 80,
                                              "is_active": "on"})  # fmt: skip
@@ -138,9 +139,9 @@ def test_manager_adds_an_action_type_with_a_behaviour(client, manager):
     assert "Alert the customer&#x27;s managers" in html
 
 
-def test_manager_renames_and_retires_a_response(client, manager):
+def test_administrator_renames_and_retires_a_response(client, administrator):
     response_item = CustomerResponse.objects.get(name="No response")
-    client.force_login(manager)
+    client.force_login(administrator)
     html = client.get(edit_url("responses", response_item.pk)).content.decode()
     assert 'value="No response"' in html
     client.post(edit_url("responses", response_item.pk), {"name": "No reply", "sort_order": 70})

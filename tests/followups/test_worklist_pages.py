@@ -109,6 +109,7 @@ def test_closed_and_postponed_proposals_stay_off_until_their_date(client, contro
     for absent in ("Done Ltd", "Gone Ltd", "Later Ltd"):
         assert absent not in html
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(controller)  # two days on: the idle session has ended
         assert "Later Ltd" in proposals_section(home(client))
 
 

@@ -116,8 +116,8 @@ def test_days_overdue_counts_in_the_company_time_zone(client, outsider, other_co
     customer = CustomerFactory(company=other_company)
     entry = EntryFactory(customer=customer, document_date=dt.date(2026, 11, 1),
                          due_date=dt.date(2026, 11, 20))  # fmt: skip
-    client.force_login(outsider)
     with time_machine.travel(dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC), tick=False):
+        client.force_login(outsider)  # signed in at noon, the session would be idle by now
         response = card(client, customer, "communications:customer-entries")
     row = response.context["page"].object_list[0]
     assert row.pk == entry.pk

@@ -74,7 +74,7 @@ def test_german_reminder_with_three_invoice_copies_over_real_smtp(smtp, customer
     assert msg["Message-ID"].endswith("@rheinland.example>")
     body = msg.get_body(("plain",)).get_content()
     assert "Sehr geehrte(r) Jürgen Größ" in body and "1.234,50" in body
-    assert f"/account/{link.token}/" in body
+    assert f"/self-service/{link.token}/" in body
     names = [part.get_filename() for part in msg.iter_attachments()]
     assert names == [f"statement-{customer.account_code}-2026-11-23.pdf", "RE-1.pdf", "RE-2.pdf",
                      "RE-3.pdf"]  # fmt: skip

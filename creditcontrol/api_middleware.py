@@ -1,0 +1,71 @@
+"""The API answers JSON whatever happens: a body over the size limit is a 413 with a
+message before anything reads it, and an error no view handled is a JSON 500 (in
+production; with DEBUG on, Django's debug page shows the traceback)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, JsonResponse
+
+log = logging.getLogger("django.request")
+
+API_PREFIX = "/api/"
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": "", "message": message}]}, status=status)
+
+
+def too_large() -> JsonResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(
+        413,
+        f"The request body is too large: at most {limit / 1024 / 1024:.0f} MB is accepted "
+        "(a sync batch of 10,000 rows fits). Split it into smaller requests.",
+    )
+
+
+class ApiErrorsMiddleware:
+    """JSON 413 for over-large API bodies; JSON 500 for an unhandled API error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if limit is not None and length > limit:
+                return too_large()
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, RequestDataTooBig):
+            return too_large()
+        # What Django answers itself (404, 403, 400) is not an unhandled error: the same
+        # answer, in JSON.
+        if isinstance(exception, Http404):
+            return _error(404, str(exception) or "Not found.")
+        if isinstance(exception, PermissionDenied):
+            return _error(403, str(exception) or "You may not do this.")
+        if isinstance(exception, SuspiciousOperation | BadRequest):
+            return _error(400, "The request could not be read.")
+        if settings.DEBUG:
+            return None
+        log.error("Internal Server Error: %s", request.path, exc_info=exception,
+                  extra={"status_code": 500, "request": request})  # fmt: skip
+        return _error(500, "Something went wrong on our side; nothing more was done. "
+                           "Try again, and tell your administrator if it persists.")  # fmt: skip
