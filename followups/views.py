@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When, Window
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,7 +38,7 @@ from .forms import (
     RatingForm,
 )
 from .models import Proposal, ProposalEntry, ProposalStatus
-from .placeholders import credit_contact, email_recipients, fill
+from .placeholders import credit_contact, email_recipients, fill, reminder_to
 
 PROPOSALS_PER_PAGE = 50
 
@@ -65,14 +67,13 @@ def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
         level = proposal.level
         proposal.manual_only = level.manual_action and not (level.send_email or level.send_letter)
         # "automatic" only where the worker will send it: an open proposal of an automatic
-        # level, with somebody to email when the level emails.
+        # level, with an address the worker's execution would use when the level emails
+        # (the same rule, ``reminder_to``, over the contacts loaded for the row).
         proposal.will_auto = (
             level.execute_automatically
             and proposal.status == ProposalStatus.OPEN
-            and not (level.send_email and not (
-                proposal.contact and proposal.contact.email and proposal.contact.is_active
-                and proposal.contact.email_bounced_at is None))
-        )  # fmt: skip
+            and (not level.send_email or bool(reminder_to(proposal.customer, contacts)))
+        )
         proposal.is_due = proposal.status == ProposalStatus.OPEN or (
             proposal.status == ProposalStatus.POSTPONED
             and proposal.postponed_until <= proposal.company.today()
@@ -80,23 +81,21 @@ def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
     return proposals
 
 
-def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
-    """The work list's proposals section: the proposals due now (open, or postponed to a day
-    that has come, in each company's time zone: ``todays``), the user's customers first,
-    then by total; ``mine=1`` keeps only the user's customers. A first page that is not
-    full costs two queries (rows, contacts); a fuller list adds a count."""
-    mine = request.GET.get("mine") in ("1", "true")
+def _due_proposals(user: Any, params: Any, todays: dict[int, dt.date]) -> tuple[Any, Any]:
+    """The work list's filter form and its proposals due now, in the list's order, for the
+    query ``params`` (the page's URL): what the list shows and what its count counts."""
+    mine = params.get("mine") in ("1", "true")
     # The work list's filters live in the URL, so a filtered list can be bookmarked.
-    data = {key: request.GET.get(key, "") for key in WORKLIST_FILTERS}
+    data = {key: params.get(key, "") for key in WORKLIST_FILTERS}
     data.update({"show": "live", "mine": "true" if mine else ""})
-    filterset = ProposalFilter(data, queryset=_proposals(request.user), request=request)
-    # ``show=due`` would look each company's today up again: the home page knows them.
+    filterset = ProposalFilter(data, queryset=_proposals(user), request=SimpleNamespace(user=user))
+    # ``show=due`` would look each company's today up again: the caller knows them.
     not_yet = Q(pk__in=[])
     for company_id, day in todays.items():
         not_yet |= Q(company_id=company_id, postponed_until__gt=day)
     # "Mine" through a subquery on the customers, not a join: at 100,000 proposals the
     # join made the sort read every customer row (1.5 s); a hashed subquery does not.
-    mine_customers = Customer.objects.filter(controller_id=request.user.pk).values("pk")
+    mine_customers = Customer.objects.filter(controller_id=user.pk).values("pk")
     mine_first = Case(
         When(customer_id__in=mine_customers, then=Value(0)),
         default=Value(1),
@@ -107,6 +106,17 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
         .annotate(mine_first=mine_first)
         .order_by("mine_first", "-total_lcy", "id")
     )
+    return filterset, ordered
+
+
+def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
+    """The work list's proposals section: the proposals due now (open, or postponed to a day
+    that has come, in each company's time zone: ``todays``), the user's customers first,
+    then by total; ``mine=1`` keeps only the user's customers. A first page that is not
+    full costs two queries (rows, contacts); a fuller list adds a count."""
+    mine = request.GET.get("mine") in ("1", "true")
+    filterset, ordered = _due_proposals(request.user, request.GET, todays)
+    data = filterset.data
     # The page's ids first, from the proposals alone, then its rows with what they show:
     # sorting after the joins made PostgreSQL join every proposal (1.5 s at 84,000). The
     # first page counts the whole list in the same query (a window), so it costs what it
@@ -162,8 +172,20 @@ def _visible_proposal(request, pk: int) -> Proposal:
 def _row(request, pk: int, *, note: str = "") -> HttpResponse:
     """The proposal's row, re-read, with the messages swapped into the page's flash area."""
     proposal = _decorate([_visible_proposal(request, pk)], request.user)[0]
-    context = {"p": proposal, "may_work": True, "row_note": note, "oob_messages": True}
+    context = {"p": proposal, "may_work": True, "row_note": note, "oob_messages": True,
+               "due_count": _due_count(request)}  # fmt: skip
     return render(request, "followups/_proposal_row.html", context)
+
+
+def _due_count(request) -> int | None:
+    """The work list's "due" count after a row's action, counted again under the filters
+    of the page the row is on (htmx names it), and swapped into the heading."""
+    current = request.headers.get("HX-Current-URL")
+    if not current:
+        return None
+    todays = Company.objects.visible_to(request.user).todays()
+    params = QueryDict(urlsplit(current).query)
+    return _due_proposals(request.user, params, todays)[1].count()
 
 
 def _back(request) -> HttpResponse:

@@ -62,6 +62,8 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     expect(page.locator("#flash")).to_contain_text("Anchor Marine Ltd: First reminder executed")
     assert Proposal.objects.get(pk=send_me.pk).status == ProposalStatus.EXECUTED
     assert OutboxMessage.objects.filter(customer=send_me.customer, kind="email").count() == 1
+    page.evaluate("window.__notReloaded = true")
+    expect(heading.locator(".count")).to_have_text("2")  # the count follows, no reload
 
     # 2. Postpone the second by a week.
     until = today + dt.timedelta(days=7)
@@ -71,6 +73,7 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     expect(row.locator(".badge-status-postponed")).to_have_text(f"Postponed until {until:%d/%m/%Y}")
     wait.refresh_from_db()
     assert (wait.status, wait.postponed_until) == (ProposalStatus.POSTPONED, until)
+    expect(heading.locator(".count")).to_have_text("1")
 
     # 3. Open the third's entries and exclude one of them for two weeks.
     row = page.locator(f"#proposal-{exclude.pk}")
@@ -92,6 +95,13 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     first, second = LedgerEntry.objects.filter(customer=exclude.customer).order_by("document_no")
     assert first.exclude_until == back_on and not first.exclude_forever
     assert second.exclude_until is None
+    # 4. Rate the customer bad from the panel: the row's dot turns red in place.
+    expect(page.locator(f"#dot-{exclude.pk} .dot-normal")).to_have_count(1)
+    panel.locator("select[name=rating]").select_option("bad")
+    panel.get_by_role("button", name="Save rating").click()
+    expect(page.locator(f"#dot-{exclude.pk} .dot-bad")).to_have_count(1)
+    expect(panel).to_contain_text("debtor rating now bad")
+    assert page.evaluate("window.__notReloaded === true")
     page.screenshot(path=f"{SHOTS}/followups-3-done.png", full_page=True)
 
     # Reloaded, only the third is still due.

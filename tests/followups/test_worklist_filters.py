@@ -71,3 +71,29 @@ def test_automatic_badge_only_where_the_worker_will_send(client, controller, com
     alpha = section.split(f'id="proposal-{with_contact.pk}"')[1].split("</tbody>")[0]
     bravo = section.split(f'id="proposal-{without.pk}"')[1].split("</tbody>")[0]
     assert ">automatic<" in alpha and ">automatic<" not in bravo
+
+
+def test_a_rows_action_swaps_in_the_due_count_of_the_filtered_page(client, controller, three):
+    """Skipping a row answers the row and, out of band, the heading's count as the page
+    the row is on counts it (its filters taken from the URL htmx names)."""
+    _, bravo, _ = three
+    client.force_login(controller)
+    response = client.post(f"/proposals/{bravo.pk}/skip/", HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver/?level=2")  # fmt: skip
+    html = response.content.decode()
+    count = html.split('id="proposals-due-count"')[1].split("</span>")[0]
+    assert 'hx-swap-oob="true"' in count and count.endswith(">1")  # Charlie is left
+    response = client.post(f"/proposals/{three[0].pk}/skip/", HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver/")  # fmt: skip
+    assert response.content.decode().split('id="proposals-due-count"')[1].split("</span>")[0] \
+        .endswith(">1")  # fmt: skip
+
+
+def test_rating_changed_from_the_panel_swaps_the_rows_dot(client, controller, three):
+    alpha = three[0]
+    client.force_login(controller)
+    response = client.post(f"/proposals/{alpha.pk}/rating/", {"rating": "bad"},
+                           HTTP_HX_REQUEST="true")  # fmt: skip
+    html = response.content.decode()
+    dot = html.split(f'id="dot-{alpha.pk}"')[1].split("</span></span>")[0]
+    assert 'hx-swap-oob="true"' in dot and "dot-bad" in dot
