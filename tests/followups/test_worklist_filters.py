@@ -97,3 +97,13 @@ def test_rating_changed_from_the_panel_swaps_the_rows_dot(client, controller, th
     html = response.content.decode()
     dot = html.split(f'id="dot-{alpha.pk}"')[1].split("</span></span>")[0]
     assert 'hx-swap-oob="true"' in dot and "dot-bad" in dot
+
+
+def test_a_filter_that_matches_nothing_says_so_without_the_overdue_stand_in(
+    client, controller, three
+):
+    client.force_login(controller)
+    html = home(client, level="5")
+    assert "No follow-up proposal due matches these filters." in html
+    assert "Largest overdue balances" not in html
+    assert names(html) == []
