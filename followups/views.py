@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When, Window
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,24 +113,21 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     """The work list's proposals section: the proposals due now (open, or postponed to a day
     that has come, in each company's time zone: ``todays``), the user's customers first,
     then by total; ``mine=1`` keeps only the user's customers. A first page that is not
-    full costs two queries (rows, contacts); a fuller list adds a count."""
+    full costs three queries (ids, rows, contacts); a fuller list adds a count."""
     mine = request.GET.get("mine") in ("1", "true")
     filterset, ordered = _due_proposals(request.user, request.GET, todays)
     data = filterset.data
     # The page's ids first, from the proposals alone, then its rows with what they show:
     # sorting after the joins made PostgreSQL join every proposal (1.5 s at 84,000). The
-    # first page counts the whole list in the same query (a window), so it costs what it
-    # did: ids and count, rows, contacts.
+    # ids are a top-N sort (a heap of 50); the count is a query of its own, made only when
+    # the page is full. A count in the same query (``COUNT(*) OVER ()``) made PostgreSQL
+    # sort every matching proposal in full, several megabytes to disk: 373 ms against
+    # 163 + 105 ms at the bench's 84,000 proposals (EXPLAIN ANALYZE, load average 10).
     paginator = Paginator(ordered.values_list("pk", flat=True), PROPOSALS_PER_PAGE)
     if request.GET.get("page") in (None, "", "1"):
-        head = list(
-            ordered.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
-                :PROPOSALS_PER_PAGE
-            ]
-        )
-        paginator.count = head[0][1] if head else 0
+        ids = list(ordered.values_list("pk", flat=True)[:PROPOSALS_PER_PAGE])
+        paginator.count = ordered.count() if len(ids) == PROPOSALS_PER_PAGE else len(ids)
         page = paginator.get_page(1)
-        ids = [pk for pk, _ in head]
     else:
         page = paginator.get_page(request.GET.get("page"))
         ids = list(page.object_list)
