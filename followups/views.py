@@ -220,7 +220,10 @@ def proposal_execute_view(request, pk: int):
         _refused(request, error)
     else:
         messages.success(request, _executed_message(proposal))
-    return _done(request, pk)
+    response = _done(request, pk)
+    if request.htmx and proposal.level.manual_action:
+        response["HX-Trigger"] = "todos-changed"  # its to-do joins "To-dos due"
+    return response
 
 
 @role_required

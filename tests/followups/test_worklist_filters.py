@@ -107,3 +107,18 @@ def test_a_filter_that_matches_nothing_says_so_without_the_overdue_stand_in(
     assert "No follow-up proposal due matches these filters." in html
     assert "Largest overdue balances" not in html
     assert names(html) == []
+
+
+def test_a_manual_level_marked_done_brings_its_todo_into_todos_due(client, controller, company):
+    """The row answers with "todos-changed"; the work list's section, asked again as htmx
+    does (the home view, targeted at it), lists the new to-do and counts it."""
+    call = debtor(company, "Delta Ltd", controller=controller, level=3)  # telephone call + email
+    client.force_login(controller)
+    before = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="todos-due").content.decode()
+    assert before.lstrip().startswith("<section") and "Nothing due today." in before
+    response = client.post(f"/proposals/{call.pk}/execute/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Trigger"] == "todos-changed"
+    after = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="todos-due").content.decode()
+    assert "Telephone the customer about the overdue invoices" in after
+    assert '<span class="count count-due">1</span>' in after
+    assert 'id="followup-proposals"' not in after  # the section alone
