@@ -110,3 +110,23 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     expect(page.locator(f"#proposal-{exclude.pk}")).to_be_visible()
     expect(page.locator(f"#proposal-{send_me.pk}")).to_have_count(0)
     expect(page.locator(f"#proposal-{wait.pk}")).to_have_count(0)
+
+
+def test_telephone_level_done_puts_its_todo_on_the_list_without_a_reload(live_site, page,
+                                                                          controller, company):  # fmt: skip
+    call = proposed(company, controller, "Delta Dairies Ltd", ["450.00"], level=3)
+    base = live_site.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", controller.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#todos-due")).to_contain_text("Nothing due today.")
+    page.evaluate("window.__notReloaded = true")
+    page.locator(f"#proposal-{call.pk}").get_by_role("button", name="Send").click()
+    todos = page.locator("#todos-due")
+    expect(todos).to_contain_text(
+        "Telephone the customer about the overdue invoices", timeout=20_000
+    )  # a busy machine
+    expect(todos.locator(".count")).to_have_text("1")
+    expect(page.locator("#proposals-title .count")).to_have_text("0")
+    assert page.evaluate("window.__notReloaded === true")
