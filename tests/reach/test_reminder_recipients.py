@@ -13,12 +13,14 @@ import email.policy
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from followups.execution import proposal_execute, proposals_execute_automatic
 from followups.models import ProposalStatus
 from followups.outbox import outbox_deliver
 from followups.plans import plan_for
-from tests.factories import ContactFactory, EntryFactory, proposal_with_lines
+from tests.factories import ContactFactory, CustomerFactory, EntryFactory, proposal_with_lines
 from tests.followups.test_worklist_pages import home, proposals_section
 from tests.servers import smtp_server
 
@@ -104,3 +106,41 @@ def test_automatic_badge_matches_what_the_worker_does(client, customer, controll
         proposals_execute_automatic(company=customer.company, as_of=NOW.date())
     proposal.refresh_from_db()
     assert (proposal.status == ProposalStatus.EXECUTED) is worker_sends
+
+
+CONTACT = st.fixed_dictionaries({
+    "email": st.sampled_from(["", "a@x.example", "b@x.example", "B@X.example", "c@x.example"]),
+    "is_active": st.booleans(),
+    "bounced": st.booleans(),
+    "copy_on_reminders": st.booleans(),
+})  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(credit=st.one_of(st.none(), CONTACT), others=st.lists(CONTACT, max_size=4),
+       own=st.sampled_from(["", "own@x.example", "a@x.example"]))  # fmt: skip
+def test_reminder_addresses_invariants(company, credit, others, own):
+    """Whatever the contacts: nobody inactive or bounced is written to; nobody twice (To
+    and Cc do not overlap, whatever the case); To is the reachable credit contact, else
+    the customer's own address; Cc only contacts marked to be copied."""
+    from followups.placeholders import reminder_addresses
+
+    customer = CustomerFactory(company=company, email=own)
+    people = [(c, True) for c in [credit] if c] + [(c, False) for c in others]
+    for spec, is_credit in people:
+        ContactFactory(customer=customer, email=spec["email"], is_active=spec["is_active"],
+                       email_bounced_at=NOW if spec["bounced"] else None,
+                       copy_on_reminders=spec["copy_on_reminders"],
+                       is_credit_contact=is_credit)  # fmt: skip
+    to, cc = reminder_addresses(customer)
+    reachable = {c["email"].lower() for c, _ in people
+                 if c["email"] and not c["bounced"] and c["is_active"]}  # fmt: skip
+    contact_to = [credit["email"]] if credit and credit["email"] and credit["is_active"] and (
+        not credit["bounced"]) else []  # fmt: skip
+    assert to == (contact_to or ([own] if own else []))
+    assert not {a.lower() for a in to} & {a.lower() for a in cc}
+    assert len({a.lower() for a in cc}) == len(cc)
+    assert all(a.lower() in reachable for a in cc)
+    assert all(a.lower() in reachable for a in contact_to)
+    copied = {c["email"].lower() for c, _ in people if c["copy_on_reminders"]}
+    assert all(a.lower() in copied for a in cc)
