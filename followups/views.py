@@ -68,7 +68,9 @@ def _decorate(proposals: list[Proposal], user: Any) -> list[Proposal]:
         proposal.manual_only = level.manual_action and not (level.send_email or level.send_letter)
         # "automatic" only where the worker will send it: an open proposal of an automatic
         # level, with an address the worker's execution would use when the level emails
-        # (the same rule, ``reminder_to``, over the contacts loaded for the row).
+        # (the same rule, ``reminder_to``, over the contacts loaded for the row). Not asked
+        # here: whether the company has anybody the worker can act under (the customer's
+        # controller, else a credit manager); a company with neither is refused by the worker.
         proposal.will_auto = (
             level.execute_automatically
             and proposal.status == ProposalStatus.OPEN
