@@ -300,7 +300,11 @@ class ReportRun:
                             None,
                             [
                                 "num" if column.numeric else "",
-                                "nowrap" if column.kind == "date" else "",
+                                # A date or a currency code never breaks ("GB/P" in a
+                                # 1024 px window).
+                                "nowrap"
+                                if column.kind == "date" or column.key in ("lcy", "currency")
+                                else "",
                                 column.css,
                             ],
                         )
