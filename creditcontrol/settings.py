@@ -150,10 +150,15 @@ else:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # visibility_timeout: a task a killed worker held (acks_late) is redelivered after
-    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s).
+    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s; an
+    # outbox delivery stops itself after DELIVERY_SECONDS, 240 s). kombu looks for such
+    # tasks every interval times throttle seconds (100 s by default): every 10 s here, a cheap
+    # read of one sorted set, so a dead worker's task is back within ~10 s of the timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2,
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 else:
     CELERY_FS_DIR = env.path("CELERY_FS_DIR", default=BASE_DIR / "var" / "celery")
