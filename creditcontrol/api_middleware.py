@@ -15,13 +15,14 @@ from django.core.exceptions import (
 )
 from django.http import Http404, JsonResponse
 
+from .outage import error_response, json_error
+
 log = logging.getLogger("django.request")
 
 API_PREFIX = "/api/"
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"errors": [{"field": "", "message": message}]}, status=status)
+_error = json_error
 
 
 def too_large() -> JsonResponse:
@@ -65,7 +66,8 @@ class ApiErrorsMiddleware:
             return _error(400, "The request could not be read.")
         if settings.DEBUG:
             return None
-        log.error("Internal Server Error: %s", request.path, exc_info=exception,
-                  extra={"status_code": 500, "request": request})  # fmt: skip
-        return _error(500, "Something went wrong on our side; nothing more was done. "
-                           "Try again, and tell your administrator if it persists.")  # fmt: skip
+        # A 503 when the database is out of reach, else a 500 (creditcontrol/outage.py).
+        response = error_response(request, exception)
+        log.error("%s: %s", response.reason_phrase, request.path, exc_info=exception,
+                  extra={"status_code": response.status_code, "request": request})  # fmt: skip
+        return response

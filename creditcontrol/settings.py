@@ -118,10 +118,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A kept connection is checked before a request uses it, so that after PostgreSQL
+    # restarts each process reconnects by itself instead of failing once per worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs 100-150 ms on the list's sort-by-balance query, more than it
     # saves: the application's queries are short and index-driven.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    # A database that does not answer makes a request fail (503) after this, not hang.
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
