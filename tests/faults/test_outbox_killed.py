@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
+import html
 import threading
 import time
 
@@ -165,8 +166,11 @@ def test_a_worker_killed_in_the_middle_of_an_outbox_batch_sends_each_message_onc
                 others + ([ids[stalled.pk]] if moment == "after-accept" else [])
             )  # each once; the stalled one once if the server accepted it, else not yet
 
-            # A manager resends it from the outbox page.
+            # A manager sees it on the outbox page, with the Message-ID to look for in the
+            # mail server's log, and resends it.
             client.force_login(manager)
+            page = client.get(reverse("followups:outbox")).content.decode()
+            assert f"message-{stalled.pk}" in page and html.escape(ids[stalled.pk]) in page
             response = client.post(reverse("followups:outbox-act", args=[stalled.pk, "resend"]))
             assert response.status_code == 302
             wait_for(lambda: OutboxMessage.objects.filter(status=Status.SENT).count() == BATCH,
