@@ -154,3 +154,14 @@ def backends_gone(cursor: Any, pids: list[int]) -> bool:
     cursor.execute("SELECT pg_stat_clear_snapshot()")
     cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
     return cursor.fetchone()[0] == 0
+
+
+def own_connection() -> Any:
+    """A psycopg2 connection of the test's own to its database (beside Django's), to hold
+    locks that a worker's transaction will need."""
+    import psycopg2
+    from django.db import connection
+
+    s = connection.settings_dict
+    return psycopg2.connect(dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"] or None,
+                            host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432)  # fmt: skip

@@ -24,17 +24,24 @@ pytestmark = pytest.mark.django_db
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
+@pytest.fixture(scope="module")
+def generated(django_db_blocker):
+    """The schema as served, generated once for the module."""
+    from creditcontrol.wsgi import application
+
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
 @pytest.fixture
-def api_schema(db):
+def api_schema(db, generated):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
-
-    from creditcontrol.wsgi import application
 
     # As Django's test client does: a request must not close the test's connection.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    yield generated
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -10,7 +10,8 @@ process group, then lets go.
 The task is redelivered because tasks are acknowledged late (``CELERY_TASK_ACKS_LATE``)
 and Redis hands an unacknowledged task to another worker once its visibility timeout has
 passed (``CELERY_VISIBILITY_TIMEOUT``, 600 s in production; 5 s here, so the test is
-quick) - kombu looks for such tasks every 10 s (settings.py).
+quick) - kombu looks for such tasks every 10 s (settings.py; the production figures are
+checked in tests/test_settings.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ import datetime as dt
 import time
 from decimal import Decimal
 
-import psycopg2
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from followups.engine import run_followups, run_start
 from followups.models import LIVE_PROPOSAL, FollowUpRun, Proposal, ProposalEntry
@@ -34,8 +33,7 @@ from tests.processes import (
     celery_worker,
     child_env,
     kill_group,
-    point_celery_at,
-    redis_server,
+    own_connection,
     stop,
     wait_for,
 )
@@ -48,22 +46,6 @@ VISIBILITY_SECONDS = 5
 # later ones after the level before), and some invoices are listed without a level due.
 HAD = {25: 2, 40: 3, 70: 4}
 LADDER = [(-3,), (10,), (25,), (40,), (70,), (10, 40), (-3, 25), (2,), (-30,), (70, 10, -3)]
-
-
-@pytest.fixture
-def broker():
-    with redis_server() as url:
-        restore = point_celery_at(url)
-        try:
-            yield url
-        finally:
-            restore()
-
-
-def lock_connection():
-    s = connection.settings_dict
-    return psycopg2.connect(dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"] or None,
-                            host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432)  # fmt: skip
 
 
 def build(company, today: dt.date) -> None:
@@ -114,7 +96,7 @@ def test_a_worker_killed_in_the_middle_of_an_engine_run_leaves_nothing_and_the_r
 
     log = tmp_path / "workers.log"
     env = child_env(REDIS_URL=broker, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS))
-    held = lock_connection()
+    held = own_connection()
     doomed = None
     try:
         with held.cursor() as cursor:
@@ -158,17 +140,3 @@ def test_a_worker_killed_in_the_middle_of_an_engine_run_leaves_nothing_and_the_r
     assert (again.proposals_created, again.proposals_refreshed, again.proposals_withdrawn) == (
         0, 0, 0,
     )  # fmt: skip
-
-
-def test_a_dead_workers_task_comes_back_in_minutes_not_after_an_hour():
-    """Production's figures: the visibility timeout fits the longest task (an engine run
-    at a million entries takes under 30 s, an outbox delivery stops itself at 240 s) and
-    kombu looks for abandoned tasks every 10 s instead of every 100."""
-    from followups.tasks import DELIVERY_SECONDS
-
-    if not settings.REDIS_URL:
-        pytest.skip("the broker's options are those of Redis (set REDIS_URL)")
-    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    assert DELIVERY_SECONDS < options["visibility_timeout"] <= 900
-    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= 10
-    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
