@@ -33,7 +33,9 @@ from tests.processes import ROOT, free_port, listening, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-VERSION, CLUSTER = "15", "faults_pg"
+VERSION = "15"
+# Its own name per run, so that two runs on one machine never touch each other's cluster.
+CLUSTER = f"faults_pg_{os.getpid()}"
 PASSWORD = "restart-pass-2026"
 BOUND_SECONDS = 10  # no request may take longer, outage or not
 THREADS = 4
