@@ -628,3 +628,7 @@ class EntryDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# The kept balances live in a module of their own; Django finds models through this one.
+from .balance_models import BalanceDate, CustomerBalance  # noqa: E402, F401
