@@ -329,6 +329,13 @@ def balances_differences(*, companies: Iterable[Any]) -> int:
         return cursor.fetchone()[0]
 
 
+def kept_as_of(company_ids: Iterable[int], as_of: dt.date) -> bool:
+    """Whether the kept dated figures of every one of these companies are as of ``as_of``."""
+    company_ids = list(company_ids)
+    dates = kept_dates(company_ids)
+    return bool(company_ids) and all(dates.get(pk) == as_of for pk in company_ids)
+
+
 def kept_dates(company_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
     """Each company's date of its kept figures."""
     from .models import BalanceDate

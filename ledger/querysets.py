@@ -176,7 +176,7 @@ class CustomerQuerySet(VisibleQuerySet):
         """
         _kept, stale = kept_companies(as_of)
         if total == "balance" or not stale:
-            return self._page_ids_kept(
+            return self.page_ids_by_kept(
                 "balance_lcy" if total == "balance" else "overdue_lcy",
                 descending=descending, offset=offset, limit=limit,
             )  # fmt: skip
@@ -184,14 +184,19 @@ class CustomerQuerySet(VisibleQuerySet):
             total=total, as_of=as_of, descending=descending, offset=offset, limit=limit
         )
 
-    def _page_ids_kept(
-        self, column: str, *, descending: bool, offset: int, limit: int
+    def page_ids_by_kept(
+        self, column: str, *, descending: bool, offset: int, limit: int, **kept_filters: Any
     ) -> list[int]:
+        """One page of these customers' ids sorted by a kept figure (``CustomerBalance``
+        column), ties on id the same way round: PostgreSQL walks the figure's index and
+        checks each customer against this queryset's filters until the page is full.
+        The caller makes sure the figure is as of the date it means."""
         from .balance_models import CustomerBalance
 
         direction = "-" if descending else ""
         ids = (
             CustomerBalance.objects.filter(customer__in=self.order_by().values("pk"))
+            .filter(**kept_filters)
             .order_by(f"{direction}{column}", f"{direction}customer_id")
             .values_list("customer_id", flat=True)
         )

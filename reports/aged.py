@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.urls import reverse
 
-from ledger.models import Customer, LedgerEntry
+from ledger.balances import kept_as_of
+from ledger.models import Application, Customer, LedgerEntry
 
 from .aging import (
     BUCKET_KEYS,
@@ -31,6 +32,7 @@ from .debt import CUSTOMER_ENTRY_COLUMNS, customer_link, person_fields, person_n
 from .filters import AgedEntriesFilter, AgedReceivablesFilter
 
 DRILL_DOWN_KEEPS = ("company", "controller", "q", "customer")
+KEPT_COLUMN = {"total": "aged_total"}  # the kept column of a sort, where its name differs
 
 
 def as_of_of(run: ReportRun) -> dt.date:
@@ -143,10 +145,23 @@ class AgedReceivables(Report):
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def _page_by_amount(self, run: ReportRun, low: int, count: int) -> list[dict]:
-        """Sorted on an amount: the page's customer ids from the sums grouped by customer
-        id alone (no join to names while a million entries are summed), then their rows."""
+        """Sorted on an amount: the page's customer ids from the kept aged figures when
+        they are as of the report's date (today, nothing applied after it), else from
+        the sums grouped by customer id alone (no join to names while a million entries
+        are summed); then their rows."""
         key = run.sort.lstrip("-")
-        sums = bucket_sums(as_of_of(run))
+        as_of = as_of_of(run)
+        companies = [company.pk for company in run.companies]
+        if kept_as_of(companies, as_of) and not (
+            Application.objects.filter(applied_on__gt=as_of).exists()
+        ):
+            ids = run.qs.filter(company_id__in=companies).page_ids_by_kept(
+                KEPT_COLUMN.get(key, key), descending=run.sort.startswith("-"),
+                offset=low, limit=count, aged_entry_count__gt=0,
+            )  # fmt: skip
+            by_id = {row["customer_id"]: row for row in self.rows(run).filter(customer_id__in=ids)}
+            return [by_id[pk] for pk in ids if pk in by_id]
+        sums = bucket_sums(as_of)
         order = F("amount").desc() if run.sort.startswith("-") else F("amount").asc()
         tie = F("customer_id").desc() if run.sort.startswith("-") else F("customer_id").asc()
         ids = list(

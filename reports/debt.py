@@ -132,6 +132,20 @@ class ChaseDebt(Report):
             )
         )
 
+    def page_rows(self, run: ReportRun, low: int, count: int) -> list[dict]:
+        """Sorted by balance or overdue: the page's ids from the kept balances (an index
+        walk that stops at the page; ``CustomerQuerySet.page_ids_by_total``), then only
+        their rows. Other sorts: the rows in order."""
+        key = run.sort.lstrip("-")
+        if key not in ("balance", "overdue"):
+            return super().page_rows(run, low, count)
+        ids = self.chased(run).page_ids_by_total(
+            total=key, as_of=run.as_of, descending=run.sort.startswith("-"),
+            offset=low, limit=count,
+        )  # fmt: skip
+        by_id = {row["customer_id"]: row for row in self.rows(run).filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
     def prepare_row(self, row: dict, run: ReportRun) -> dict:
         row["controller_name"] = person_name(row, "controller")
         return row

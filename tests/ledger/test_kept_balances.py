@@ -452,3 +452,18 @@ def test_customer_list_shows_the_figures_of_the_card(ledger, controller, company
     # Sorted by balance from the kept figures, largest first (the USD customer's 976.83).
     balances = [c.balance_lcy for c in rows.values()]
     assert balances == sorted(balances, reverse=True) and balances[0] == Decimal("976.83")
+
+
+def test_the_schedule_rolls_each_company_at_its_own_midnight(ledger, company, other_company):
+    """Beat's every-few-minutes task moves each company's kept date to its own today;
+    the figures follow (23:30 UTC on 23 Nov is 00:30 on 24 Nov in Berlin)."""
+    from followups.tasks import run_due_companies
+
+    run_due_companies(now="2026-11-23T23:30:00+00:00")
+    from ledger.balances import kept_dates
+
+    assert kept_dates() == {company.pk: TODAY, other_company.pk: TODAY + dt.timedelta(days=1)}
+    with time_machine.travel(dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC), tick=False):
+        want = derived(TODAY + dt.timedelta(days=1))
+        euro = Customer.objects.get(account_code="EU1")
+        assert kept()[euro.pk] == {k: want[euro.pk][k] for k in kept()[euro.pk]}
