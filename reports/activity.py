@@ -131,6 +131,9 @@ class PastDueInvoices(Report):
         "remaining": ("remaining",),
         "remaining_lcy": ("remaining_lcy",),
     }
+    not_null_sorts = frozenset(
+        {"document_no", "document_date", "due_date", "days", "remaining", "remaining_lcy"}
+    )
     default_sort = "due_date"
 
     def ordering(self, sort: str) -> list[Any]:

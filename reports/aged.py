@@ -220,6 +220,7 @@ class AgedEntries(Report):
         "customer": ("customer_name",),
         "remaining_lcy": ("remaining_lcy_as_of",),
     }
+    not_null_sorts = frozenset({"due_date", "document_date", "document_no", "remaining_lcy"})
     default_sort = "due_date"
 
     def subtitle(self, run: ReportRun) -> str:

@@ -119,6 +119,8 @@ class Report:
     # Sort key in the URL → order_by expressions (on the row keys); "-key" reverses.
     sorts: dict[str, tuple[Any, ...]] = {}
     default_sort: str = ""
+    # Sort keys whose values are never blank (see ``ordering``).
+    not_null_sorts: frozenset[str] = frozenset()
     tie_breaker: str = "id"
     page_size: int = 50
     has_pdf: bool = False
@@ -175,11 +177,17 @@ class Report:
         return ""
 
     def ordering(self, sort: str) -> list[Any]:
-        descending = sort.startswith("-")
+        """Blanks last either way, except on the sorts in ``not_null_sorts`` and the tie
+        breaker: there a plain ASC/DESC, which PostgreSQL can answer by walking an index
+        forwards or backwards (``DESC NULLS LAST`` matches no b-tree scan direction)."""
+        key, descending = sort.lstrip("-"), sort.startswith("-")
         exprs = []
-        for expr in (*self.sorts[sort.lstrip("-")], self.tie_breaker):
+        for expr in self.sorts[key]:
             ref = F(expr) if isinstance(expr, str) else expr
-            exprs.append(ref.desc(nulls_last=True) if descending else ref.asc(nulls_last=True))
+            nulls = {} if key in self.not_null_sorts else {"nulls_last": True}
+            exprs.append(ref.desc(**nulls) if descending else ref.asc(**nulls))
+        tie = F(self.tie_breaker)
+        exprs.append(tie.desc() if descending else tie.asc())
         return exprs
 
     @property

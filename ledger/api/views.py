@@ -60,7 +60,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         user = self.request.user
         customers = Customer.objects.visible_to(user).select_related("company")
-        return customers.with_balances(Company.objects.visible_to(user).as_of())
+        return customers.with_balances(Company.objects.visible_to(user).as_of(), sortable=True)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

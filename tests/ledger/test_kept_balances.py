@@ -467,3 +467,23 @@ def test_the_schedule_rolls_each_company_at_its_own_midnight(ledger, company, ot
         want = derived(TODAY + dt.timedelta(days=1))
         euro = Customer.objects.get(account_code="EU1")
         assert kept()[euro.pk] == {k: want[euro.pk][k] for k in kept()[euro.pk]}
+
+
+@pytest.mark.parametrize("days_on", [0, 40], ids=["kept date is today", "kept date is stale"])
+def test_list_sorted_by_overdue_follows_the_figures_of_its_day(ledger, manager, days_on):
+    """Sorted by overdue, the order is the derived one on the day of the page: from the
+    kept figures when they are as of today, summed on the fly when they are not (40 days
+    on, before the daily roll, the invoices due 30 and 31 Dec are overdue too)."""
+    with time_machine.travel(NOW + dt.timedelta(days=days_on), tick=False):
+        today = TODAY + dt.timedelta(days=days_on)
+        client = _client(manager)
+        for sort in ("overdue", "-overdue"):
+            listed = client.get(reverse("ledger:customer-list"), {"sort": sort})
+            shown = [(c.pk, c.overdue_lcy) for c in listed.context["page"].object_list]
+            want = derived(today)
+            expected = sorted(
+                ((pk, want[pk]["overdue_lcy"]) for pk, _ in shown),
+                key=lambda row: (row[1], row[0]), reverse=sort.startswith("-"),
+            )  # fmt: skip
+            assert shown == expected
+        assert dict(shown)[ledger.pk] == (Decimal("1065.00") if days_on else Decimal("675.00"))
