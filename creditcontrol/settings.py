@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Report reads to the replica, when there is one; marks who just wrote.
+    "creditcontrol.db_router.ReplicaReadsMiddleware",
     # Last, so it sees the outcome of every sign-in (see creditcontrol/signin.py).
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,6 +125,22 @@ else:
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Past one machine: reports and exports read from a PostgreSQL streaming replica when
+# one is given; writes, the engine and every other page stay on the primary
+# (creditcontrol/db_router.py says which read goes where and why).
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=30)
+REPLICA_READ_PATHS = ("/reports/", "/api/v1/reports/")
+if REPLICA_DATABASE_URL:
+    replica = env.db_url_config(REPLICA_DATABASE_URL)
+    replica["ATOMIC_REQUESTS"] = False
+    replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests run against the primary's test database under the replica's name.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["creditcontrol.db_router.ReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
