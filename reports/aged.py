@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.urls import reverse
 
 from ledger.balances import kept_as_of
-from ledger.models import Application, Customer, LedgerEntry
+from ledger.models import Application, Customer, CustomerBalance, LedgerEntry
 
 from .aging import (
     BUCKET_KEYS,
@@ -150,18 +150,19 @@ class AgedReceivables(Report):
         the sums grouped by customer id alone (no join to names while a million entries
         are summed); then their rows."""
         key = run.sort.lstrip("-")
-        as_of = as_of_of(run)
         companies = [company.pk for company in run.companies]
-        if kept_as_of(companies, as_of) and not (
-            Application.objects.filter(applied_on__gt=as_of).exists()
-        ):
+        if self.kept_answers(run):
             ids = run.qs.filter(company_id__in=companies).page_ids_by_kept(
                 KEPT_COLUMN.get(key, key), descending=run.sort.startswith("-"),
                 offset=low, limit=count, aged_entry_count__gt=0,
             )  # fmt: skip
             by_id = {row["customer_id"]: row for row in self.rows(run).filter(customer_id__in=ids)}
             return [by_id[pk] for pk in ids if pk in by_id]
-        sums = bucket_sums(as_of)
+        return self._page_by_entries(run, low, count)
+
+    def _page_by_entries(self, run: ReportRun, low: int, count: int) -> list[dict]:
+        key = run.sort.lstrip("-")
+        sums = bucket_sums(as_of_of(run))
         order = F("amount").desc() if run.sort.startswith("-") else F("amount").asc()
         tie = F("customer_id").desc() if run.sort.startswith("-") else F("customer_id").asc()
         ids = list(
@@ -179,7 +180,34 @@ class AgedReceivables(Report):
         row["controller_name"] = person_name(row, "customer__controller")
         return row
 
+    def kept_answers(self, run: ReportRun) -> bool:
+        """The kept aged figures are the report's on its date: every covered company's
+        kept date is the report's, and nothing was applied after it (else a past
+        remaining amount would differ from today's; ``reports/aging.py``)."""
+        as_of = as_of_of(run)
+        companies = [company.pk for company in run.companies]
+        return kept_as_of(companies, as_of) and not (
+            Application.objects.filter(applied_on__gt=as_of).exists()
+        )
+
     def totals(self, run: ReportRun) -> list[dict]:
+        """Per base currency: from the kept figures of the report's customers when they
+        answer (100,000 small rows instead of a million entries), else from the entries."""
+        if self.kept_answers(run):
+            companies = [company.pk for company in run.companies]
+            kept = CustomerBalance.objects.filter(
+                customer__in=run.qs.filter(company_id__in=companies).order_by().values("pk")
+            )
+            sums = {key: Sum(key) for key in BUCKET_KEYS}
+            rows = (
+                kept.order_by().values(lcy=F("company__base_currency"))
+                .annotate(**sums, total=Sum("aged_total"), n=Sum("aged_entry_count"))
+                .filter(n__gt=0).order_by("lcy")
+            )  # fmt: skip
+            return [{**row, "currency": row.pop("lcy")} for row in rows if row.pop("n")]
+        return self.entry_totals(run)
+
+    def entry_totals(self, run: ReportRun) -> list[dict]:
         rows = (
             self.entries(run).order_by().values(lcy=F("company__base_currency"))
             .annotate(**bucket_sums(as_of_of(run))).order_by("lcy")
