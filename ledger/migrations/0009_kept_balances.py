@@ -34,22 +34,6 @@ class Migration(migrations.Migration):
                 ('aged_entry_count', models.IntegerField(default=0)),
             ],
         ),
-        migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(condition=models.Q(('remaining', 0), _negated=True), fields=['document_date', 'id'], name='entry_open_doc_date_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(condition=models.Q(('remaining', 0), _negated=True), fields=['document_no', 'id'], name='entry_open_doc_no_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(condition=models.Q(('remaining', 0), _negated=True), fields=['remaining', 'id'], name='entry_open_remaining_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(condition=models.Q(('remaining', 0), _negated=True), fields=['remaining_lcy', 'id'], name='entry_open_rem_lcy_idx'),
-        ),
         migrations.AddField(
             model_name='customerbalance',
             name='company',
