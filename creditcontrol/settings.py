@@ -141,6 +141,7 @@ if REPLICA_DATABASE_URL:
     replica = env.db_url_config(REPLICA_DATABASE_URL)
     replica["ATOMIC_REQUESTS"] = False
     replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    replica["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
     replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
     # Tests run against the primary's test database under the replica's name.
     replica["TEST"] = {"MIRROR": "default"}
