@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "creditcontrol.roles.roles_context",
                 "communications.context_processors.notifications",
+                "inbound.context_processors.unmatched_mail",
             ],
         },
     },
