@@ -15,10 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from communications.models import EntryNote
 from communications.todos import check_date
 from creditcontrol.roles import can_work_customers
+from creditcontrol.templatetags.ui import day
 from ledger.audit import audit_bulk, audit_event, audit_record
 from ledger.models import AuditEvent, Company, Customer, DebtorRating, LedgerEntry
 from ledger.services import customer_update, require_company
@@ -141,7 +143,8 @@ def entry_expected_date_set(*, user: Any, entry: LedgerEntry, on: dt.date | None
     audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE, source=source,
                  before={"expected_payment_date": before.isoformat() if before else None},
                  after={"expected_payment_date": on.isoformat() if on else None})  # fmt: skip
-    said = f"Expected payment date {on:%d/%m/%Y}." if on else "Expected payment date removed."
+    said = (_("Expected payment date %(day)s.") % {"day": day(on)} if on
+            else _("Expected payment date removed."))  # fmt: skip
     EntryNote.objects.create(company_id=entry.company_id, entry=entry,
                              text=f"{said} {note}".strip(),
                              created_by=user if getattr(user, "pk", None) else None)  # fmt: skip

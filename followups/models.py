@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communications.models import Communication, LetterStyle, ToDo
+from creditcontrol.templatetags.ui import day
 from ledger.models import Company, Customer, LedgerEntry
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -170,7 +171,7 @@ class FollowUpRun(models.Model):
         indexes = [models.Index(fields=["company", "-started_at"], name="run_company_idx")]
 
     def __str__(self) -> str:
-        return f"{self.company.code} {self.run_date:%d/%m/%Y} ({self.get_status_display()})"
+        return f"{self.company.code} {day(self.run_date)} ({self.get_status_display()})"
 
 
 class ProposalStatus(models.TextChoices):
@@ -320,7 +321,7 @@ class FollowUpAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.get_channel_display()} {self.on:%d/%m/%Y}"
+        return f"{self.customer} {self.get_channel_display()} {day(self.on)}"
 
 
 class FollowUpActionEntry(models.Model):

@@ -20,9 +20,11 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
+from creditcontrol.templatetags.ui import day as day_text
 from ledger.models import Company, Contact, Customer, DebtorRating, LedgerEntry
 
 from . import documents, entry_actions, execution, languages
@@ -234,10 +236,9 @@ def proposal_postpone_view(request, pk: int):
     except ValidationError as error:
         _refused(request, error)
     else:
-        messages.success(
-            request, f"{proposal.customer.name}: postponed until {until:%d/%m/%Y}; it comes "
-            "back to the work list that day."
-        )  # fmt: skip
+        messages.success(request, _(
+            "%(customer)s: postponed until %(day)s; it comes back to the work list that day."
+        ) % {"customer": proposal.customer.name, "day": day_text(until)})  # fmt: skip
     return _done(request, pk)
 
 
@@ -369,8 +370,9 @@ def proposal_expected_date(request, pk: int, entry_id: int):
         except ValidationError as error:
             errors = error.messages
         else:
-            when = f"{on:%d/%m/%Y}" if on else "cleared"
-            messages.success(request, f"{line.entry.document_no}: expected payment date {when}.")
+            when = day_text(on) if on else _("cleared")
+            messages.success(request, _("%(document)s: expected payment date %(when)s.")
+                             % {"document": line.entry.document_no, "when": when})  # fmt: skip
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
     for text in errors:

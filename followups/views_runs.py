@@ -12,9 +12,11 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, is_manager, role_required
+from creditcontrol.templatetags.ui import day
 from ledger.models import Company
 
 from . import engine
@@ -53,7 +55,8 @@ def _chosen_company(raw: str | None, companies: list[Company]) -> Company | None
 
 def _run_message(request, run: FollowUpRun) -> None:
     run.refresh_from_db()
-    head = f"{run.company.code} run for {run.run_date:%d/%m/%Y}"
+    head = _("%(company)s run for %(day)s") % {"company": run.company.code,
+                                                "day": day(run.run_date)}  # fmt: skip
     if run.status == FollowUpRun.Status.DONE:
         messages.success(
             request,

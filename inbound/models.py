@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +29,8 @@ class InboundMessageQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         mine = Q(company__in=user.companies.values("id"))
-        if is_manager(user) and not Company.objects.exclude(members=user).exists():
-            mine |= Q(company__isnull=True)
+        if is_manager(user):  # one query: "member of every company" is a subquery
+            mine |= Q(company__isnull=True) & Q(~Exists(Company.objects.exclude(members=user)))
         return self.filter(mine)
 
 

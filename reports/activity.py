@@ -212,7 +212,7 @@ class CallHistory(_CompanyZones, Report):
     model = Communication
     extra_template = "reports/_call_history_summary.html"
     columns = (
-        Column("occurred", "When", sort="occurred", css="nowrap"),
+        Column("occurred", "When", kind="when", sort="occurred"),
         Column("collector_name", "Collector", sort="collector", css="nowrap"),
         *_customer_columns(),
         Column(
@@ -259,7 +259,7 @@ class CallHistory(_CompanyZones, Report):
         )
 
     def prepare_row(self, row: dict, run: ReportRun) -> dict:
-        row["occurred"] = f"{self.local(row, run, 'occurred_at'):%Y-%m-%d %H:%M}"
+        row["occurred"] = self.local(row, run, "occurred_at")
         row["collector_name"] = person_name(row, "our_contact")
         return row
 
@@ -419,7 +419,7 @@ class CallActions(_CompanyZones, Report):
     model = CallAction
     extra_template = "reports/_call_actions_summary.html"
     columns = (
-        Column("recorded", "Recorded", sort="recorded", css="nowrap"),
+        Column("recorded", "Recorded", kind="when", sort="recorded"),
         Column("action_type__name", "Action type", sort="action_type"),
         *_customer_columns(),
         Column("entry__document_no", "Entry", link=entry_link, css="mono"),
@@ -459,7 +459,7 @@ class CallActions(_CompanyZones, Report):
         )
 
     def prepare_row(self, row: dict, run: ReportRun) -> dict:
-        row["recorded"] = f"{self.local(row, run, 'created_at'):%Y-%m-%d %H:%M}"
+        row["recorded"] = self.local(row, run, "created_at")
         row["recorded_by"] = person_name(row, "created_by")
         return row
 

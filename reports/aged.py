@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from creditcontrol.templatetags.ui import day
 from ledger.models import Customer, LedgerEntry
 
 from .aging import (
@@ -105,7 +107,7 @@ class AgedReceivables(Report):
     customer_sorts = {"name": ("name", "pk"), "account_code": ("account_code", "pk")}
 
     def subtitle(self, run: ReportRun) -> str:
-        return f"As of {as_of_of(run):%d %b %Y}"
+        return _("As of %(day)s") % {"day": day(as_of_of(run))}
 
     def entries(self, run: ReportRun) -> QuerySet:
         return entries_in_scope(run)
@@ -209,12 +211,13 @@ class AgedEntries(Report):
 
     def subtitle(self, run: ReportRun) -> str:
         bucket = run.filters.get("bucket")
-        age = (
-            f"{BUCKET_LABELS[bucket]}{' days overdue' if bucket != 'not_due' else ''}, "
-            if bucket
-            else ""
-        )
-        return f"{age}as of {as_of_of(run):%d %b %Y}"
+        as_of = day(as_of_of(run))
+        if not bucket:
+            return _("As of %(day)s") % {"day": as_of}
+        if bucket == "not_due":
+            return _("%(bucket)s, as of %(day)s") % {"bucket": BUCKET_LABELS[bucket], "day": as_of}
+        return _("%(bucket)s days overdue, as of %(day)s") % {
+            "bucket": BUCKET_LABELS[bucket], "day": as_of}  # fmt: skip
 
     def entries(self, run: ReportRun) -> QuerySet:
         as_of = as_of_of(run)

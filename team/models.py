@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from creditcontrol.templatetags.ui import when
 
 
 def token_digest(key: str) -> str:
@@ -55,4 +58,7 @@ class SignOutMark(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.user} signed out everywhere at {self.at:%Y-%m-%d %H:%M}"
+        return _("%(user)s signed out everywhere at %(when)s") % {
+            "user": self.user,
+            "when": when(self.at),
+        }

@@ -28,6 +28,8 @@ def _field(column: Column) -> serializers.Field:
                                         help_text=help_text)  # fmt: skip
     if column.kind == "date":
         return serializers.DateField(allow_null=True, help_text=help_text)
+    if column.kind == "when":
+        return serializers.DateTimeField(allow_null=True, help_text=help_text)
     if column.kind in ("int", "days"):
         return serializers.IntegerField(allow_null=True, help_text=help_text)
     return serializers.CharField(allow_null=True, allow_blank=True, help_text=help_text)
