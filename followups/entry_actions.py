@@ -49,7 +49,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def _check_period(period: str) -> None:
     if period not in EXCLUSION_PERIODS:
         choices = ", ".join(EXCLUSION_PERIODS)
-        raise ValidationError({"period": f"“{period}” is not an exclusion period ({choices})."})
+        raise ValidationError(
+            {
+                "period": _("“%(period)s” is not an exclusion period (%(choices)s).")
+                % {"period": period, "choices": choices}
+            }
+        )
 
 
 def exclusion_until(period: str, today: dt.date) -> dt.date | None:
@@ -68,7 +73,7 @@ def _locked_entries(user: Any, entries: Iterable[LedgerEntry]) -> list[LedgerEnt
     company; only open invoices and debit memos are chased, so only they are accepted."""
     ids = sorted({e.pk for e in entries})
     if not ids:
-        raise ValidationError({"entries": "Select at least one entry."})
+        raise ValidationError({"entries": _("Select at least one entry.")})
     locked = list(
         LedgerEntry.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     )  # fmt: skip
@@ -78,8 +83,7 @@ def _locked_entries(user: Any, entries: Iterable[LedgerEntry]) -> list[LedgerEnt
     if refused:
         listed = ", ".join(e.document_no for e in refused)
         raise ValidationError(
-            {"entries": f"Only open invoices and debit memos are chased: {listed} is not one; "
-                        "nothing was changed."}
+            {"entries": _('Only open invoices and debit memos are chased: %(listed)s is not one; nothing was changed.') % {'listed': listed}}
         )  # fmt: skip
     return locked
 
@@ -156,5 +160,10 @@ def customer_rating_set(*, user: Any, customer: Customer, rating: str,
                         source: str = "web") -> Customer:  # fmt: skip
     """Change the customer's debtor rating (good, normal, bad); controllers may."""
     if rating not in DebtorRating.values:
-        raise ValidationError({"rating": f"“{rating}” is not a debtor rating (good, normal, bad)."})
+        raise ValidationError(
+            {
+                "rating": _("“%(rating)s” is not a debtor rating (good, normal, bad).")
+                % {"rating": rating}
+            }
+        )
     return customer_update(user=user, customer=customer, debtor_rating=rating, source=source)

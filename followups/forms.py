@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from ledger.models import DebtorRating
 
@@ -26,16 +27,18 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PostponeForm(forms.Form):
-    until = forms.DateField(label="Postpone until", widget=DATE_INPUT)
+    until = forms.DateField(label=gettext_lazy("Postpone until"), widget=DATE_INPUT)
 
 
 class ProposalTextsForm(forms.Form):
     """The proposal's texts; only the channels its level uses are shown."""
 
-    email_subject = forms.CharField(label="Email subject", max_length=200, required=False)
-    email_body = forms.CharField(label="Email body", required=False,
+    email_subject = forms.CharField(
+        label=gettext_lazy("Email subject"), max_length=200, required=False
+    )
+    email_body = forms.CharField(label=gettext_lazy("Email body"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 20}))  # fmt: skip
-    letter_text = forms.CharField(label="Letter text", required=False,
+    letter_text = forms.CharField(label=gettext_lazy("Letter text"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 20}))  # fmt: skip
 
     def __init__(self, *args: Any, level: FollowUpLevel, **kwargs: Any):
@@ -58,7 +61,7 @@ class ExcludeForm(forms.Form):
     entries = forms.TypedMultipleChoiceField(
         coerce=int, error_messages={"required": "Tick the entries to exclude."}
     )
-    period = forms.ChoiceField(choices=EXCLUDE_PERIODS, initial="2w", label="Exclude")
+    period = forms.ChoiceField(choices=EXCLUDE_PERIODS, initial="2w", label=gettext_lazy("Exclude"))
 
     def __init__(self, *args: Any, entry_ids: list[int], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -69,8 +72,8 @@ class ExcludeForm(forms.Form):
 
 
 class ExpectedDateForm(forms.Form):
-    on = forms.DateField(label="Expected payment date", required=False, widget=DATE_INPUT,
-                         help_text="Empty clears it.")  # fmt: skip
+    on = forms.DateField(label=gettext_lazy("Expected payment date"), required=False, widget=DATE_INPUT,
+                         help_text=gettext_lazy("Empty clears it."))  # fmt: skip
     note = forms.CharField(
         max_length=500, error_messages={"required": "Say why the date changed."},
         widget=forms.TextInput(attrs={"placeholder": "Why (goes on the entry's notes)"}),
@@ -78,7 +81,7 @@ class ExpectedDateForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    rating = forms.ChoiceField(choices=DebtorRating.choices, label="Debtor rating")
+    rating = forms.ChoiceField(choices=DebtorRating.choices, label=gettext_lazy("Debtor rating"))
 
 
 class PlanForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
@@ -56,9 +57,19 @@ def parse_recipients(to: str | Iterable[str] | None) -> list[str]:
         else:
             addresses.append(address)
     if bad:
-        raise ValidationError({"to": f"Not an email address: {', '.join(bad)}. Nothing was sent."})
+        raise ValidationError(
+            {
+                "to": _("Not an email address: %(join_bad)s. Nothing was sent.")
+                % {"join_bad": ", ".join(bad)}
+            }
+        )
     if len(addresses) > MAX_RECIPIENTS:
-        raise ValidationError({"to": f"Send a statement to at most {MAX_RECIPIENTS} addresses."})
+        raise ValidationError(
+            {
+                "to": _("Send a statement to at most %(MAX_RECIPIENTS)s addresses.")
+                % {"MAX_RECIPIENTS": MAX_RECIPIENTS}
+            }
+        )
     return addresses
 
 
@@ -79,8 +90,7 @@ def statement_send(
     recipients = parse_recipients(to) or email_recipients(customer)
     if not recipients:
         raise ValidationError(
-            {"to": f"{customer.name} has no email address: add one to the customer or to its "
-                   "credit-control contact, or type the address to send the statement to."}
+            {"to": _('%(customer_name)s has no email address: add one to the customer or to its credit-control contact, or type the address to send the statement to.') % {'customer_name': customer.name}}
         )  # fmt: skip
     company = customer.company
     as_of = company.today()

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import role_required
 
@@ -48,7 +49,11 @@ def level_texts(request, pk: int):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"{NAMES[language]} texts of “{level.name}” saved.")
+                messages.success(
+                    request,
+                    _("%(NAMES_language)s texts of “%(level_name)s” saved.")
+                    % {"NAMES_language": NAMES[language], "level_name": level.name},
+                )
                 return redirect("followups:level-texts", level.pk)
         forms_by_language.append((language, NAMES[language], form))
     return render(request, "followups/level_texts.html", {

@@ -60,15 +60,25 @@ def _run_message(request, run: FollowUpRun) -> None:
     if run.status == FollowUpRun.Status.DONE:
         messages.success(
             request,
-            f"{head} finished: {run.proposals_created} proposals created, "
-            f"{run.proposals_refreshed} refreshed, {run.proposals_withdrawn} no longer due; "
-            f"{run.proposals_open} open now.",
+            _(
+                "%(head)s finished: %(run_proposals_created)s proposals created, %(run_proposals_refreshed)s refreshed, %(run_proposals_withdrawn)s no longer due; %(run_proposals_open)s open now."
+            )
+            % {
+                "head": head,
+                "run_proposals_created": run.proposals_created,
+                "run_proposals_refreshed": run.proposals_refreshed,
+                "run_proposals_withdrawn": run.proposals_withdrawn,
+                "run_proposals_open": run.proposals_open,
+            },
         )
     elif run.status == FollowUpRun.Status.FAILED:
-        messages.error(request, f"{head} failed: {run.error or 'see the log'}")
+        messages.error(
+            request,
+            _("%(head)s failed: %(run_error_or_see_the_log)s")
+            % {"head": head, "run_error_or_see_the_log": run.error or _("see the log")},
+        )
     else:
-        messages.info(request, f"{head} is {run.get_status_display().lower()}; this page "
-                      "shows it when it has finished.")  # fmt: skip
+        messages.info(request, _('%(head)s is %(run_get_status_display_l)s; this page shows it when it has finished.') % {'head': head, 'run_get_status_display_l': run.get_status_display().lower()})  # fmt: skip
 
 
 def _duration(ms: int | None) -> str:
@@ -86,7 +96,7 @@ def runs(request):
     companies = list(Company.objects.visible_to(request.user).order_by("code"))
     if request.method == "POST":
         if not may_run:
-            raise PermissionDenied("Your role does not allow running the follow-up engine.")
+            raise PermissionDenied(_("Your role does not allow running the follow-up engine."))
         company = _chosen_company(request.POST.get("company"), companies)
         if company is None:
             raise Http404("No such company.")
@@ -124,7 +134,7 @@ def runs(request):
 
 def _require_manager(user: Any) -> None:
     if not is_manager(user):
-        raise PermissionDenied("Only a credit manager or an administrator may see the outbox.")
+        raise PermissionDenied(_("Only a credit manager or an administrator may see the outbox."))
 
 
 @role_required
@@ -206,7 +216,7 @@ def outbox_act(request, pk: int, verb: str):
             messages.error(request, text)
     else:
         what = f"{message.get_kind_display()} to {message.customer.name}"
-        messages.success(request, f"{what}: {done}.")
+        messages.success(request, _("%(what)s: %(done)s.") % {"what": what, "done": done})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("followups:outbox")

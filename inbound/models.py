@@ -58,7 +58,7 @@ class InboundMessage(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     matched_by = models.CharField(max_length=14, choices=MatchedBy.choices, blank=True)
-    source = models.CharField(max_length=8, help_text="imap or api")
+    source = models.CharField(max_length=8, help_text=_("imap or api"))
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
@@ -73,7 +73,7 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     recipients = models.CharField(max_length=1000, blank=True)
     automatic = models.BooleanField(
-        default=False, help_text="An automatic reply (out of office): recorded, pauses nothing."
+        default=False, help_text=_("An automatic reply (out of office): recorded, pauses nothing.")
     )
     discarded_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,

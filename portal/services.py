@@ -56,7 +56,7 @@ def acting_for(customer: Customer) -> Any:
         return person_for(customer)
     except ValidationError:
         raise ValidationError(
-            "Nobody at the company can take this request at the moment."
+            _("Nobody at the company can take this request at the moment.")
         ) from None
 
 

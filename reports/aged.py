@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.templatetags.ui import day
 from ledger.models import Customer, LedgerEntry
@@ -72,8 +73,8 @@ class AgedReceivables(Report):
     """What each customer owed on a date, by how overdue it was, in LCY."""
 
     slug = "aged-receivables"
-    title = "Aged receivables"
-    summary = (
+    title = gettext_lazy("Aged receivables")
+    summary = gettext_lazy(
         "As of any date, per customer and in total, in LCY: not yet due, 1-30, 31-60, "
         "61-90 and over 90 days overdue, with the entries behind each figure."
     )
@@ -83,17 +84,30 @@ class AgedReceivables(Report):
     defer_totals = True
     subtitle_filters = ("as_of",)
     columns = (
-        Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-        Column("name", "Customer", link=customer_link, sort="name"),
-        Column("controller_name", "Controller"),
+        Column(
+            "account_code",
+            gettext_lazy("Account"),
+            link=customer_link,
+            css="mono",
+            sort="account_code",
+        ),
+        Column("name", gettext_lazy("Customer"), link=customer_link, sort="name"),
+        Column("controller_name", gettext_lazy("Controller")),
         *(
             Column(
                 key, BUCKET_LABELS[key], kind="money", total=True, link=drill_down(key), sort=key
             )
             for key in BUCKET_KEYS
         ),
-        Column("total", "Total", kind="money", total=True, link=drill_down(None), sort="total"),
-        Column("lcy", "LCY"),
+        Column(
+            "total",
+            gettext_lazy("Total"),
+            kind="money",
+            total=True,
+            link=drill_down(None),
+            sort="total",
+        ),
+        Column("lcy", gettext_lazy("LCY")),
     )
     sorts = {
         "name": ("name",),
@@ -179,8 +193,8 @@ class AgedEntries(Report):
 
     slug = "aged-receivables-entries"
     path = "aged-receivables/entries"
-    title = "Aged receivables: entries"
-    summary = "The open entries behind a figure of the aged receivables report."
+    title = gettext_lazy("Aged receivables: entries")
+    summary = gettext_lazy("The open entries behind a figure of the aged receivables report.")
     listed = False
     defer_totals = True
     subtitle_filters = ("as_of", "bucket")
@@ -188,16 +202,20 @@ class AgedEntries(Report):
     model = Customer
     columns = (
         *CUSTOMER_ENTRY_COLUMNS,
-        Column("document_date", "Date", kind="date", sort="document_date"),
-        Column("due_date", "Due", kind="date", sort="due_date"),
-        Column("days_overdue", "Days overdue", kind="days"),
-        Column("currency", "Ccy"),
-        Column("amount", "Amount", kind="money"),
-        Column("remaining_as_of", "Remaining then", kind="money"),
+        Column("document_date", gettext_lazy("Date"), kind="date", sort="document_date"),
+        Column("due_date", gettext_lazy("Due"), kind="date", sort="due_date"),
+        Column("days_overdue", gettext_lazy("Days overdue"), kind="days"),
+        Column("currency", gettext_lazy("Ccy")),
+        Column("amount", gettext_lazy("Amount"), kind="money"),
+        Column("remaining_as_of", gettext_lazy("Remaining then"), kind="money"),
         Column(
-            "remaining_lcy_as_of", "Remaining (LCY)", kind="money", total=True, sort="remaining_lcy"
+            "remaining_lcy_as_of",
+            gettext_lazy("Remaining (LCY)"),
+            kind="money",
+            total=True,
+            sort="remaining_lcy",
         ),
-        Column("lcy", "LCY"),
+        Column("lcy", gettext_lazy("LCY")),
     )
     sorts = {
         "due_date": ("due_date",),

@@ -207,7 +207,7 @@ def chosen_company(request: Any) -> tuple[Company | None, list[Company]]:
 def dashboard(request):
     """The manager's dashboard (also open to controllers: it shows their companies only)."""
     if not can_work_customers(request.user):
-        raise PermissionDenied("The dashboard is for credit managers and controllers.")
+        raise PermissionDenied(_("The dashboard is for credit managers and controllers."))
     company, companies = chosen_company(request)
     context: dict[str, Any] = {"nav": "dashboard", "companies": companies, "company": company}
     if company is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.form_tokens import FormTokenField
 from creditcontrol.roles import ALL_ROLES
@@ -13,10 +14,10 @@ from ledger.models import Company
 
 class UserForm(forms.Form):
     username = forms.RegexField(regex=r"^[\w.@+-]+$", max_length=150,
-                                help_text="Letters, digits and @ . + - _ only.")  # fmt: skip
+                                help_text=gettext_lazy("Letters, digits and @ . + - _ only."))  # fmt: skip
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
-    email = forms.EmailField(help_text="The invitation link goes here.")
+    email = forms.EmailField(help_text=gettext_lazy("The invitation link goes here."))
     roles = forms.MultipleChoiceField(choices=[(r, r) for r in ALL_ROLES],
                                       widget=forms.CheckboxSelectMultiple, required=False)  # fmt: skip
     companies = forms.ModelMultipleChoiceField(queryset=Company.objects.none(),
@@ -36,5 +37,5 @@ class UserForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text="The system that will use it, e.g. “Sage 200 sync”."
+        max_length=100, help_text=gettext_lazy("The system that will use it, e.g. “Sage 200 sync”.")
     )

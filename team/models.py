@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.templatetags.ui import when
 
@@ -26,7 +27,7 @@ class ApiToken(models.Model):
                              related_name="api_tokens")  # fmt: skip
     name = models.CharField(max_length=100)
     prefix = models.CharField(
-        max_length=8, help_text="The key's first characters, to tell keys apart."
+        max_length=8, help_text=gettext_lazy("The key's first characters, to tell keys apart.")
     )
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -118,7 +120,7 @@ class LevelSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(source="plan.company_id", read_only=True)
     channels = serializers.ListField(
         child=serializers.CharField(), read_only=True,
-        help_text="What executing it does: manual action, email, letter.",
+        help_text=gettext_lazy("What executing it does: manual action, email, letter."),
     )  # fmt: skip
 
     class Meta:
@@ -132,7 +134,7 @@ class LevelUpdateSerializer(serializers.ModelSerializer):
 
     sequence = serializers.IntegerField(
         required=False, min_value=1, max_value=1000,
-        help_text="Its place in the plan, 1..n; days may not decrease along the sequence.",
+        help_text=gettext_lazy("Its place in the plan, 1..n; days may not decrease along the sequence."),
     )  # fmt: skip
 
     class Meta:
@@ -158,9 +160,13 @@ class LevelCreateSerializer(Visible, LevelUpdateSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(
-        source="company.base_currency", read_only=True, help_text="The currency of min_amount."
+        source="company.base_currency",
+        read_only=True,
+        help_text=gettext_lazy("The currency of min_amount."),
     )
-    levels = LevelSerializer(many=True, read_only=True, help_text="In sequence order.")
+    levels = LevelSerializer(
+        many=True, read_only=True, help_text=gettext_lazy("In sequence order.")
+    )
 
     class Meta:
         model = FollowUpPlan
@@ -204,19 +210,21 @@ class RunStartSerializer(Visible, serializers.Serializer):
     company = reference("company")
     date = serializers.DateField(
         required=False, allow_null=True,
-        help_text="The day to run for (the company's today when left out); not in the future.",
+        help_text=gettext_lazy("The day to run for (the company's today when left out); not in the future."),
     )  # fmt: skip
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         day, company = attrs.get("date"), attrs["company"]
         if day is not None and day > company.today():
             raise serializers.ValidationError(
-                {"date": f"{day.isoformat()} is in the future for {company.code}: the engine "
-                         f"runs for today ({company.today().isoformat()}) or an earlier day."}
+                {"date": _('%(day_isoformat)s is in the future for %(company_code)s: the engine runs for today (%(company_today_isoformat)s) or an earlier day.') % {'day_isoformat': day.isoformat(), 'company_code': company.code, 'company_today_isoformat': company.today().isoformat()}}
             )  # fmt: skip
         if day is not None and day < company.today() - dt.timedelta(days=MAX_DAYS_BACK):
             raise serializers.ValidationError(
-                {"date": f"A run can go back at most {MAX_DAYS_BACK} days from today."}
+                {
+                    "date": _("A run can go back at most %(MAX_DAYS_BACK)s days from today.")
+                    % {"MAX_DAYS_BACK": MAX_DAYS_BACK}
+                }
             )
         return attrs
 
@@ -230,8 +238,8 @@ class ProposalLineSerializer(serializers.ModelSerializer):
     due_date = serializers.DateField(source="entry.due_date", read_only=True)
     level = serializers.IntegerField(
         read_only=True, allow_null=True,
-        help_text="The entry's own next level, recorded on it when executed; null when the "
-        "entry is listed only because it is overdue.",
+        help_text=gettext_lazy("The entry's own next level, recorded on it when executed; null when the "
+        "entry is listed only because it is overdue."),
     )  # fmt: skip
 
     class Meta:
@@ -265,7 +273,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalDetailSerializer(ProposalSerializer):
-    lines = ProposalLineSerializer(many=True, read_only=True, help_text="The entries it chases.")
+    lines = ProposalLineSerializer(
+        many=True, read_only=True, help_text=gettext_lazy("The entries it chases.")
+    )
 
     class Meta(ProposalSerializer.Meta):
         fields = [*ProposalSerializer.Meta.fields, "email_subject", "email_body", "letter_text",
@@ -283,11 +293,13 @@ class ProposalTextsSerializer(serializers.Serializer):
 
 class ProposalSkipSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
-                                 help_text="Why it is skipped; kept in the history.")  # fmt: skip
+                                 help_text=gettext_lazy("Why it is skipped; kept in the history."))  # fmt: skip
 
 
 class ProposalPostponeSerializer(serializers.Serializer):
-    until = serializers.DateField(help_text="Hidden from the work list until this day.")
+    until = serializers.DateField(
+        help_text=gettext_lazy("Hidden from the work list until this day.")
+    )
 
 
 class ProposalsExecuteSerializer(serializers.Serializer):
@@ -296,15 +308,21 @@ class ProposalsExecuteSerializer(serializers.Serializer):
 
 class ProposalOutcomeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    result = serializers.ChoiceField(choices=[("executed", "Executed"), ("refused", "Refused")])
+    result = serializers.ChoiceField(
+        choices=[("executed", gettext_lazy("Executed")), ("refused", gettext_lazy("Refused"))]
+    )
     message = serializers.CharField(allow_blank=True)
-    action = serializers.IntegerField(allow_null=True, help_text="The history line it wrote.")
+    action = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The history line it wrote.")
+    )
 
 
 class ProposalsExecutedSerializer(serializers.Serializer):
     executed = serializers.IntegerField()
     refused = serializers.IntegerField()
-    results = ProposalOutcomeSerializer(many=True, help_text="One per id, in the order given.")
+    results = ProposalOutcomeSerializer(
+        many=True, help_text=gettext_lazy("One per id, in the order given.")
+    )
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -323,7 +341,7 @@ class DocumentLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     filename = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="Download (PDF), signed in.")
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("Download (PDF), signed in."))
 
     def get_url(self, document) -> str:
         path = reverse("followups:document", args=[document.pk])
@@ -332,7 +350,7 @@ class DocumentLinkSerializer(serializers.Serializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    by_name = serializers.SerializerMethodField(help_text="Empty for the worker.")
+    by_name = serializers.SerializerMethodField(help_text=gettext_lazy("Empty for the worker."))
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     entries = ActionLineSerializer(source="lines", many=True, read_only=True)
     documents = DocumentLinkSerializer(many=True, read_only=True)
@@ -371,7 +389,8 @@ class ExclusionSerializer(serializers.ModelSerializer):
 class ExclusionCreateSerializer(serializers.Serializer):
     entries = id_list("entry")
     period = serializers.ChoiceField(
-        choices=PERIODS, help_text="Forever, or from the company's today for 1w, 2w, 1m, 2m."
+        choices=PERIODS,
+        help_text=gettext_lazy("Forever, or from the company's today for 1w, 2w, 1m, 2m."),
     )
 
 
@@ -383,9 +402,9 @@ class ExpectedDateSerializer(Visible, serializers.Serializer):
     lookups = {"entry": lambda user: LedgerEntry.objects.visible_to(user)}
     entry = reference("ledger entry")
     date = serializers.DateField(allow_null=True,
-                                 help_text="The day the customer expects to pay; null clears it.")  # fmt: skip
+                                 help_text=gettext_lazy("The day the customer expects to pay; null clears it."))  # fmt: skip
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
-                                 help_text="Kept as a note on the entry.")  # fmt: skip
+                                 help_text=gettext_lazy("Kept as a note on the entry."))  # fmt: skip
 
 
 class ExpectedDateResultSerializer(serializers.Serializer):
