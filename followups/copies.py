@@ -70,8 +70,9 @@ def copies_send(*, user: Any, customer: Customer, entry_ids: Iterable[int], key:
     c = communication_create(
         user=user, customer=customer, communication_type=CommunicationType.CORRESPONDENCE,
         contact_type=ContactType.EMAIL_SENT, contact=contact, subject=subject,
-        notes=f"Copies of {', '.join(e.document_no for e in entries)} sent to "
-              f"{', '.join(recipients)}.",
+        notes=_("Copies of %(documents)s sent to %(recipients)s.") % {
+            "documents": ", ".join(e.document_no for e in entries),
+            "recipients": ", ".join(recipients)},
         entry_ids=[e.pk for e in entries],
     )  # fmt: skip
     communication_complete(user=user, communication=c)

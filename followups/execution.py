@@ -222,7 +222,9 @@ def _todo(p: Proposal, owner: Any, user: Any, entries: list[LedgerEntry], as_of:
     todo = ToDo(
         company_id=p.company_id, customer=p.customer, kind=ToDoKind.FOLLOWUP_LEVEL,
         description=(level.manual_action_note or level.name)[:300], due_on=as_of, owner=owner,
-        notes=f"Follow-up level {level.sequence}: {level.name}", created_by=user,
+        notes=_("Follow-up level %(sequence)s: %(name)s") % {"sequence": level.sequence,
+                                                            "name": level.name},
+        created_by=user,
     )  # fmt: skip
     todo.full_clean(exclude=["entries"])
     todo.save()

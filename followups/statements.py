@@ -19,13 +19,14 @@ from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
 from creditcontrol.roles import can_work_customers
 from creditcontrol.taskqueue import enqueue
+from creditcontrol.templatetags.ui import day
 from ledger.models import Customer, LedgerEntry
 from ledger.services import require_company
 
 from .languages import STATEMENT_TEXTS, in_language
 from .models import Channel, FollowUpAction, FollowUpActionEntry, OutboxMessage
 from .outbox import outbox_enqueue
-from .placeholders import CENT, credit_contact, email_recipients, fill, long_date
+from .placeholders import CENT, credit_contact, email_recipients, fill
 
 STATEMENT_SUBJECT = "{company}: statement of account at {date}"
 STATEMENT_BODY = (
@@ -103,13 +104,14 @@ def statement_send(
     communication = communication_create(
         user=user, customer=customer, communication_type=CommunicationType.CORRESPONDENCE,
         contact_type=ContactType.EMAIL_SENT, contact=contact,
-        subject=f"Statement of account at {long_date(as_of)} sent by email",
-        notes=f"Statement sent to {addressed}.",
+        subject=_("Statement of account at %(day)s sent by email") % {"day": day(as_of)},
+        notes=_("Statement sent to %(recipients)s.") % {"recipients": addressed},
     )  # fmt: skip
     communication_complete(user=user, communication=communication)
     action = FollowUpAction.objects.create(
         company=company, customer=customer, channel=Channel.STATEMENT, on=as_of, by=user,
-        total_lcy=total_lcy, communication=communication, note=f"Sent to {addressed}.",
+        total_lcy=total_lcy, communication=communication,
+        note=_("Sent to %(recipients)s.") % {"recipients": addressed},
     )  # fmt: skip
     FollowUpActionEntry.objects.bulk_create(
         FollowUpActionEntry(action=action, entry=e, remaining_lcy=e.remaining_lcy) for e in entries

@@ -68,7 +68,7 @@ def test_statement_send_records_history_a_communication_and_one_outbox_email(acc
     c = action.communication
     assert (c.communication_type, c.contact_type, c.contact, c.our_contact) == (
         "correspondence", "email_sent", contact, controller)  # fmt: skip
-    assert c.subject == "Statement of account at 23 November 2026 sent by email"
+    assert c.subject == "Statement of account at 23 Nov 2026 sent by email"
     assert not c.is_live  # nothing is left to follow up
     assert c.balance_lcy == Decimal("450.00")
 
