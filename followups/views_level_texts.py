@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.roles import role_required
 
@@ -19,9 +20,18 @@ NAMES = {"en": "English", "de": "German", "fr": "French"}
 
 
 class LevelTextsForm(forms.Form):
-    email_subject = forms.CharField(max_length=200, required=False, help_text=PLACEHOLDER_HELP)
-    email_body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    letter_text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    email_subject = forms.CharField(
+        label=gettext_lazy("Email subject"),
+        max_length=200,
+        required=False,
+        help_text=PLACEHOLDER_HELP,
+    )
+    email_body = forms.CharField(
+        label=gettext_lazy("Email body"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    letter_text = forms.CharField(
+        label=gettext_lazy("Letter text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
 @role_required

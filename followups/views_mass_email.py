@@ -26,8 +26,9 @@ MAX_CUSTOMERS = 5_000
 
 class MassEmailForm(forms.Form):
     batch = forms.UUIDField(widget=forms.HiddenInput)
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     body = forms.CharField(
+        label=gettext_lazy("Body"),
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=gettext_lazy(
             'Type "First Name" and "Last Name", with the quotes, where each contact\'s name goes.'

@@ -172,7 +172,7 @@ DE_FR: dict[str, tuple[str, str]] = {
     ),
     "This invoice is already being looked into.": (
         "Diese Rechnung wird bereits geprüft.",
-        "Cette facture est déjà en cours d’examen.",
+        "Cette facture est déjà en cours d'examen.",
     ),
     "Choose the date you will pay by.": (
         "Bitte wählen Sie das Datum, bis zu dem Sie zahlen.",

@@ -27,6 +27,7 @@ class PortalSettingsForm(forms.ModelForm):
     class Meta:
         model = PortalSettings
         fields = ["bank_details", "pay_url_template"]
+        labels = {"bank_details": gettext_lazy("Bank details")}
 
 
 @role_required

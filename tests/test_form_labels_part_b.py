@@ -43,3 +43,19 @@ def test_required_fields_never_say_optional(form):
         if field.required and "optional" in text:
             said.append(field_name)
     assert not said, f"{form.__name__}: required but labelled optional: {said}"
+
+
+# Rendered by hand in their templates, with labels of their own ({% translate %}).
+HAND_RENDERED = {("ExpectedDateForm", "note"), ("ExcludeForm", "entries")}
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_every_shown_label_is_marked_for_translation(form):
+    from django.utils.functional import Promise
+
+    plain = [
+        name for name, field in form.base_fields.items()
+        if not field.widget.is_hidden and (form.__name__, name) not in HAND_RENDERED
+        and not isinstance(field.label, Promise)
+    ]  # fmt: skip
+    assert not plain, f"{form.__name__}: labels not marked for translation: {plain}"
