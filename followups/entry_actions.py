@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communications.models import EntryNote
 from communications.todos import check_date
@@ -27,11 +28,11 @@ from ledger.services import customer_update, require_company
 from ledger.signals import announce_changed
 
 EXCLUSION_PERIODS = {
-    "forever": "Forever",
-    "1w": "One week",
-    "2w": "Two weeks",
-    "1m": "One month",
-    "2m": "Two months",
+    "forever": gettext_lazy("Forever"),
+    "1w": gettext_lazy("One week"),
+    "2w": gettext_lazy("Two weeks"),
+    "1m": gettext_lazy("One month"),
+    "2m": gettext_lazy("Two months"),
 }
 # The latest expected payment date a controller may give, from the company's today.
 EXPECTED_DATE_HORIZON = dt.timedelta(days=366)

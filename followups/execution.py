@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
 from communications.services import customer_balance_lcy
@@ -68,10 +69,13 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 WORKER_SOURCE = "worker"
 NOT_LIVE = {
-    ProposalStatus.EXECUTED: "This proposal has already been executed; nothing was sent again.",
-    ProposalStatus.SKIPPED: "This proposal was skipped; nothing was sent.",
-    ProposalStatus.WITHDRAWN: "This proposal is no longer due (a later run withdrew it); "
-    "nothing was sent.",
+    ProposalStatus.EXECUTED: gettext_lazy(
+        "This proposal has already been executed; nothing was sent again."
+    ),
+    ProposalStatus.SKIPPED: gettext_lazy("This proposal was skipped; nothing was sent."),
+    ProposalStatus.WITHDRAWN: gettext_lazy(
+        "This proposal is no longer due (a later run withdrew it); nothing was sent."
+    ),
 }
 
 

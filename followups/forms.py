@@ -63,7 +63,7 @@ class ProposalTextsForm(forms.Form):
 
 class ExcludeForm(forms.Form):
     entries = forms.TypedMultipleChoiceField(
-        coerce=int, error_messages={"required": "Tick the entries to exclude."}
+        coerce=int, error_messages={"required": gettext_lazy("Tick the entries to exclude.")}
     )
     period = forms.ChoiceField(choices=EXCLUDE_PERIODS, initial="2w", label=gettext_lazy("Exclude"))
 
@@ -79,8 +79,8 @@ class ExpectedDateForm(forms.Form):
     on = forms.DateField(label=gettext_lazy("Expected payment date"), required=False, widget=DATE_INPUT,
                          help_text=gettext_lazy("Empty clears it."))  # fmt: skip
     note = forms.CharField(
-        max_length=500, error_messages={"required": "Say why the date changed."},
-        widget=forms.TextInput(attrs={"placeholder": "Why (goes on the entry's notes)"}),
+        max_length=500, error_messages={"required": gettext_lazy("Say why the date changed.")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Why (goes on the entry's notes)")}),
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from .languages import LANGUAGES, level_texts_update
 from .models import FollowUpLevelText
 from .views_plan import _require_manager, _visible_level
 
-NAMES = {"en": "English", "de": "German", "fr": "French"}
+NAMES = {"en": gettext_lazy("English"), "de": gettext_lazy("German"), "fr": gettext_lazy("French")}
 
 
 class LevelTextsForm(forms.Form):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communications.forms import show_service_errors
@@ -25,15 +26,15 @@ from .placeholders import PLACEHOLDERS
 from .plans import plan_for
 
 PLACEHOLDER_MEANINGS = {
-    "customer": "the customer's name",
-    "contact": "the credit-control contact's name (else “Sir or Madam”)",
-    "company": "your company's name",
-    "total": "what the listed entries still owe",
-    "overdue": "the part of it past its due date",
-    "currency": "the customer's currency",
-    "date": "the date it is sent",
-    "entries": "a table of the entries",
-    "controller": "the customer's controller (who signs)",
+    "customer": gettext_lazy("the customer's name"),
+    "contact": gettext_lazy("the credit-control contact's name (else “Sir or Madam”)"),
+    "company": gettext_lazy("your company's name"),
+    "total": gettext_lazy("what the listed entries still owe"),
+    "overdue": gettext_lazy("the part of it past its due date"),
+    "currency": gettext_lazy("the customer's currency"),
+    "date": gettext_lazy("the date it is sent"),
+    "entries": gettext_lazy("a table of the entries"),
+    "controller": gettext_lazy("the customer's controller (who signs)"),
 }
 
 

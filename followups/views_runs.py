@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, is_manager, role_required
@@ -28,7 +29,8 @@ from .models import FollowUpRun, OutboxMessage
 RUNS_SHOWN = 50
 OUTBOX_PER_PAGE = 50
 NEEDS_ATTENTION = (OutboxMessage.Status.REVIEW, OutboxMessage.Status.FAILED)
-VERB_LABELS = {"resend": "Resend", "mark-sent": "Mark sent", "cancel": "Cancel"}
+VERB_LABELS = {"resend": gettext_lazy("Resend"), "mark-sent": gettext_lazy("Mark sent"),
+               "cancel": gettext_lazy("Cancel")}  # fmt: skip
 # What a manager may decide for a message in each status (``followups.outbox`` checks too).
 VERBS_BY_STATUS = {
     OutboxMessage.Status.REVIEW: ("resend", "mark-sent", "cancel"),
@@ -37,9 +39,9 @@ VERBS_BY_STATUS = {
     OutboxMessage.Status.CANCELLED: ("resend",),
 }
 OUTBOX_VERBS = {
-    "resend": (outbox_services.outbox_resend, "will be sent again"),
-    "mark-sent": (outbox_services.outbox_mark_sent, "marked as sent"),
-    "cancel": (outbox_services.outbox_cancel, "cancelled"),
+    "resend": (outbox_services.outbox_resend, gettext_lazy("will be sent again")),
+    "mark-sent": (outbox_services.outbox_mark_sent, gettext_lazy("marked as sent")),
+    "cancel": (outbox_services.outbox_cancel, gettext_lazy("cancelled")),
 }
 
 

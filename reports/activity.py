@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from communications.models import (
     ActionType,
@@ -247,7 +247,7 @@ class CallHistory(_CompanyZones, Report):
         Column(
             "status",
             gettext_lazy("Status"),
-            value=lambda r: "Live" if r["completed_at"] is None else "Completed",
+            value=lambda r: gettext("Live") if r["completed_at"] is None else gettext("Completed"),
         ),
         Column("balance_lcy", gettext_lazy("Balance when recorded"), kind="money"),
         Column("lcy", gettext_lazy("LCY")),

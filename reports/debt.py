@@ -186,8 +186,9 @@ def entry_link(row: dict, run: ReportRun) -> str | None:
     return reverse("communications:entry-detail", args=[entry_id]) if entry_id else None
 
 
-ENTRY_TYPE_LABELS = {"invoice": "Invoice", "debit_memo": "Debit memo",
-                     "credit_note": "Credit note", "payment": "Payment"}  # fmt: skip
+ENTRY_TYPE_LABELS = {"invoice": gettext_lazy("Invoice"), "debit_memo": gettext_lazy("Debit memo"),
+                     "credit_note": gettext_lazy("Credit note"),
+                     "payment": gettext_lazy("Payment")}  # fmt: skip
 
 # The first columns of every list of entries: whose, which kind, which document.
 CUSTOMER_ENTRY_COLUMNS = (
