@@ -2,11 +2,11 @@
 issue 14 §1 part B (followups, reports, team, portal, webhooks, inbound).
 
 Rules, checked by reading the sources:
-- Pages, exports and internal PDFs name no date format: they use the ``day``/``when``
-  filters (``creditcontrol/templatetags/ui.py``). Documents that go to customers (the
+- No template names a date format. Pages, exports and internal PDFs use the ``day``/``when``
+  filters (``creditcontrol/templatetags/ui.py``); documents that go to customers (the
   statement and letter PDFs, the self-service page) follow the customer's language through
-  Django's localised named formats (``DATE_FORMAT``, ``SHORT_DATE_FORMAT``), never a
-  hand-written one.
+  ``document_date``/``document_long_date`` (``followups/templatetags/customer_documents.py``,
+  Django's localised formats), and only they.
 - Every visible text of these templates (text between tags, and the title, placeholder,
   aria-label, alt and confirmation attributes) is inside ``{% translate %}`` or
   ``{% blocktranslate %}``.
@@ -26,7 +26,7 @@ PYTHON_APPS = ["followups", "reports", "team", "portal", "inbound", "webhooks", 
 CUSTOMER_DOCUMENTS = {"followups/pdf/statement.html", "followups/pdf/letter.html",
                       "followups/pdf/_letterhead.html", "portal/page.html",
                       "portal/_base.html", "portal/invalid.html"}  # fmt: skip
-LOCALISED = {'"DATE_FORMAT"', '"SHORT_DATE_FORMAT"', "'DATE_FORMAT'", "'SHORT_DATE_FORMAT'"}
+NAMED_FORMAT = re.compile(r"[A-Z_]*DATE(?:TIME)?_FORMAT")
 
 DATE_FILTER = re.compile(r"\|\s*(date|time)(?::\s*(\"[^\"]*\"|'[^']*'))?")
 TOKEN = re.compile(
@@ -50,12 +50,21 @@ def name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", templates(), ids=name)
 def test_dates_use_the_one_format_or_the_customers_localisation(path):
-    found = [(m.group(0), m.group(2)) for m in DATE_FILTER.finditer(path.read_text())]
-    if name(path) in CUSTOMER_DOCUMENTS:
-        hand = [text for text, fmt in found if fmt is not None and fmt not in LOCALISED]
-        assert not hand, f"{name(path)}: hand-written date formats {hand}"
-    else:
-        assert not found, f"{name(path)}: use |day or |when, not {[t for t, _f in found]}"
+    source = path.read_text()
+    found = [m.group(0) for m in DATE_FILTER.finditer(source)] + NAMED_FORMAT.findall(source)
+    assert not found, f"{name(path)}: name no date format ({found}); pages use |day or |when"
+    if name(path) not in CUSTOMER_DOCUMENTS:
+        assert "document_date" not in source and "document_long_date" not in source, (
+            f"{name(path)}: the customer-language date filters are for customer documents"
+        )
+
+
+# Read the same in every language: the formats we export, the codes, the brand.
+SAME_IN_EVERY_LANGUAGE = {"CSV", "PDF", "API", "LCY", "ISO", "OK", "cc", "creditcontrol"}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W\d_]+", text) if w not in SAME_IN_EVERY_LANGUAGE]
 
 
 def untranslated(source: str) -> list[str]:
@@ -77,10 +86,10 @@ def untranslated(source: str) -> list[str]:
             elif part.startswith("<") and not skip:
                 for attr, value in SHOWN_ATTR.findall(part):
                     text = re.sub(r"\{%.*?%\}", "", VAR.sub("", value), flags=re.S)
-                    if re.search(r"[A-Za-z]{2}", text) and "translate" not in value:
+                    if _words(text) and "translate" not in value:
                         left.append(f'{attr}="{value}"')
             continue
-        if not skip and re.search(r"[A-Za-z]{2}", VAR.sub("", part)):
+        if not skip and _words(VAR.sub("", part)):
             left.append(part.strip())
     return left
 
@@ -99,7 +108,9 @@ def test_the_scan_sees_untranslated_text_and_named_formats():
         "Due {{ d|day }}",
     ]
     assert untranslated('{% load i18n %}<p>{% translate "Due" %} {{ d|day }}</p>') == []
+    assert untranslated("<span>L{{ line.level }}</span> <b>PDF</b>") == ["L{{ line.level }}"]
     assert DATE_FILTER.search('{{ d|date:"d/m/Y" }}') and not DATE_FILTER.search("{{ d|day }}")
+    assert NAMED_FORMAT.findall('{{ d|date:"SHORT_DATE_FORMAT" }}') == ["SHORT_DATE_FORMAT"]
     assert len(templates()) > 40
 
 
