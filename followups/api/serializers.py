@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -49,10 +50,14 @@ def reference(what: str, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=Company.objects.none(),  # set per request by Visible
         error_messages={
-            "does_not_exist": f"No {what} with id {{pk_value}} is visible to you.",
-            "incorrect_type": f"Give the {what}'s id (a number), not {{data_type}}.",
-            "required": f"Give the {what}'s id.",
-            "null": f"Give the {what}'s id.",
+            "does_not_exist": format_lazy(
+                gettext_lazy("No {what} with id {{pk_value}} is visible to you."), what=what
+            ),
+            "incorrect_type": format_lazy(
+                gettext_lazy("Give the {what}'s id (a number), not {{data_type}}."), what=what
+            ),
+            "required": format_lazy(gettext_lazy("Give the {what}'s id."), what=what),
+            "null": format_lazy(gettext_lazy("Give the {what}'s id."), what=what),
         },
         **kwargs,
     )
@@ -62,14 +67,20 @@ def id_list(what: str, **kwargs: Any) -> serializers.ListField:
     return serializers.ListField(
         child=serializers.IntegerField(
             min_value=1, max_value=MAX_ID,
-            error_messages={"invalid": f"{what.capitalize()} ids are numbers.",
-                            "min_value": f"{what.capitalize()} ids are positive numbers.",
-                            "max_value": f"No {what} has so large an id."},
+            error_messages={
+                "invalid": format_lazy(gettext_lazy("{what} ids are numbers."),
+                                       what=what.capitalize()),
+                "min_value": format_lazy(gettext_lazy("{what} ids are positive numbers."),
+                                         what=what.capitalize()),
+                "max_value": format_lazy(gettext_lazy("No {what} has so large an id."),
+                                         what=what)},
         ),
         min_length=1, max_length=MAX_IDS,
-        error_messages={"min_length": f"Give at least one {what} id.",
-                        "max_length": f"At most {MAX_IDS} {what} ids at a time.",
-                        "not_a_list": f"Give a list of {what} ids."},
+        error_messages={
+            "min_length": format_lazy(gettext_lazy("Give at least one {what} id."), what=what),
+            "max_length": format_lazy(gettext_lazy("At most {count} {what} ids at a time."),
+                                      count=MAX_IDS, what=what),
+            "not_a_list": format_lazy(gettext_lazy("Give a list of {what} ids."), what=what)},
         **kwargs,
     )  # fmt: skip
 
