@@ -8,7 +8,7 @@ Rules, checked by reading the sources:
   ``document_date``/``document_long_date`` (``followups/templatetags/customer_documents.py``,
   Django's localised formats), and only they.
 - Every visible text of these templates (text between tags, and the title, placeholder,
-  aria-label, alt and confirmation attributes) is inside ``{% translate %}`` or
+  aria-label, alt and confirmation attributes; not code) is inside ``{% translate %}`` or
   ``{% blocktranslate %}``.
 - Their Python formats no date by hand for a person to read (file names are not read).
 """
@@ -75,11 +75,11 @@ def untranslated(source: str) -> list[str]:
             continue
         if TOKEN.fullmatch(part):
             low = part.lower()
-            if re.match(r"<(script|style|pre|textarea)\b", low) or re.match(
+            if re.match(r"<(script|style|pre|textarea|code)\b", low) or re.match(
                 r"\{%\s*(blocktranslate|comment|verbatim)\b", part
             ):
                 skip += 1
-            elif re.match(r"</(script|style|pre|textarea)>", low) or re.match(
+            elif re.match(r"</(script|style|pre|textarea|code)>", low) or re.match(
                 r"\{%\s*(endblocktranslate|endcomment|endverbatim)\b", part
             ):
                 skip = max(0, skip - 1)
