@@ -70,7 +70,9 @@ class Column:
             return ""
         if self.kind == "money":
             return str(Decimal(value).quantize(CENT))
-        if self.kind in ("date", "when"):
+        if self.kind == "when":  # the wall time in its company's zone (rows span companies)
+            return value.replace(tzinfo=None)
+        if self.kind == "date":
             return value
         return str(value)
 
@@ -82,9 +84,8 @@ class Column:
             return f"{Decimal(value):,.2f}"
         if self.kind == "date":
             return day(value)
-        if self.kind == "when":  # shown in its own (the company's) zone, whatever is active
-            with timezone.override(value.tzinfo):
-                return when(value)
+        if self.kind == "when":  # its own company's wall time, whatever zone is active
+            return when(value.replace(tzinfo=None))
         if self.kind == "int":
             return f"{value:,}"
         return str(value)
