@@ -125,8 +125,4 @@ def test_python_formats_no_date_by_hand_for_people(app):
                 r"filename|\.pdf|\.csv|name = f|\{extension\}", line
             ):
                 hand.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    # Known and left (needs a formats module in the settings): the customer documents'
-    # English dates ("5 March 2026") in followups/placeholders.py are written by hand.
-    allowed = {"followups/placeholders.py"}
-    hand = [h for h in hand if h.split(":")[0] not in allowed]
     assert not hand, "format dates with the day/when filters: " + "; ".join(hand)
