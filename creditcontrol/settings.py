@@ -95,7 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "creditcontrol.roles.roles_context",
-                "communications.context_processors.notifications",
+                # The notifications and unmatched-mail counts of the navigation, in one query.
+                "inbound.context_processors.navigation_counts",
             ],
         },
     },

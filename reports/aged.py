@@ -14,7 +14,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from creditcontrol.templatetags.ui import day
 from ledger.balances import kept_as_of
 from ledger.models import Application, Customer, CustomerBalance, LedgerEntry
 
@@ -72,8 +75,8 @@ class AgedReceivables(Report):
     """What each customer owed on a date, by how overdue it was, in LCY."""
 
     slug = "aged-receivables"
-    title = "Aged receivables"
-    summary = (
+    title = gettext_lazy("Aged receivables")
+    summary = gettext_lazy(
         "As of any date, per customer and in total, in LCY: not yet due, 1-30, 31-60, "
         "61-90 and over 90 days overdue, with the entries behind each figure."
     )
@@ -83,17 +86,30 @@ class AgedReceivables(Report):
     defer_totals = True
     subtitle_filters = ("as_of",)
     columns = (
-        Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-        Column("name", "Customer", link=customer_link, sort="name"),
-        Column("controller_name", "Controller"),
+        Column(
+            "account_code",
+            gettext_lazy("Account"),
+            link=customer_link,
+            css="mono",
+            sort="account_code",
+        ),
+        Column("name", gettext_lazy("Customer"), link=customer_link, sort="name"),
+        Column("controller_name", gettext_lazy("Controller")),
         *(
             Column(
                 key, BUCKET_LABELS[key], kind="money", total=True, link=drill_down(key), sort=key
             )
             for key in BUCKET_KEYS
         ),
-        Column("total", "Total", kind="money", total=True, link=drill_down(None), sort="total"),
-        Column("lcy", "LCY"),
+        Column(
+            "total",
+            gettext_lazy("Total"),
+            kind="money",
+            total=True,
+            link=drill_down(None),
+            sort="total",
+        ),
+        Column("lcy", gettext_lazy("LCY")),
     )
     sorts = {
         "name": ("name",),
@@ -107,7 +123,7 @@ class AgedReceivables(Report):
     customer_sorts = {"name": ("name", "pk"), "account_code": ("account_code", "pk")}
 
     def subtitle(self, run: ReportRun) -> str:
-        return f"As of {as_of_of(run):%d %b %Y}"
+        return _("As of %(day)s") % {"day": day(as_of_of(run))}
 
     def entries(self, run: ReportRun) -> QuerySet:
         return entries_in_scope(run)
@@ -227,8 +243,8 @@ class AgedEntries(Report):
 
     slug = "aged-receivables-entries"
     path = "aged-receivables/entries"
-    title = "Aged receivables: entries"
-    summary = "The open entries behind a figure of the aged receivables report."
+    title = gettext_lazy("Aged receivables: entries")
+    summary = gettext_lazy("The open entries behind a figure of the aged receivables report.")
     listed = False
     defer_totals = True
     subtitle_filters = ("as_of", "bucket")
@@ -236,16 +252,20 @@ class AgedEntries(Report):
     model = Customer
     columns = (
         *CUSTOMER_ENTRY_COLUMNS,
-        Column("document_date", "Date", kind="date", sort="document_date"),
-        Column("due_date", "Due", kind="date", sort="due_date"),
-        Column("days_overdue", "Days overdue", kind="days"),
-        Column("currency", "Ccy"),
-        Column("amount", "Amount", kind="money"),
-        Column("remaining_as_of", "Remaining then", kind="money"),
+        Column("document_date", gettext_lazy("Date"), kind="date", sort="document_date"),
+        Column("due_date", gettext_lazy("Due"), kind="date", sort="due_date"),
+        Column("days_overdue", gettext_lazy("Days overdue"), kind="days"),
+        Column("currency", gettext_lazy("Ccy")),
+        Column("amount", gettext_lazy("Amount"), kind="money"),
+        Column("remaining_as_of", gettext_lazy("Remaining then"), kind="money"),
         Column(
-            "remaining_lcy_as_of", "Remaining (LCY)", kind="money", total=True, sort="remaining_lcy"
+            "remaining_lcy_as_of",
+            gettext_lazy("Remaining (LCY)"),
+            kind="money",
+            total=True,
+            sort="remaining_lcy",
         ),
-        Column("lcy", "LCY"),
+        Column("lcy", gettext_lazy("LCY")),
     )
     sorts = {
         "due_date": ("due_date",),
@@ -260,12 +280,13 @@ class AgedEntries(Report):
 
     def subtitle(self, run: ReportRun) -> str:
         bucket = run.filters.get("bucket")
-        age = (
-            f"{BUCKET_LABELS[bucket]}{' days overdue' if bucket != 'not_due' else ''}, "
-            if bucket
-            else ""
-        )
-        return f"{age}as of {as_of_of(run):%d %b %Y}"
+        as_of = day(as_of_of(run))
+        if not bucket:
+            return _("As of %(day)s") % {"day": as_of}
+        if bucket == "not_due":
+            return _("%(bucket)s, as of %(day)s") % {"bucket": BUCKET_LABELS[bucket], "day": as_of}
+        return _("%(bucket)s days overdue, as of %(day)s") % {
+            "bucket": BUCKET_LABELS[bucket], "day": as_of}  # fmt: skip
 
     def entries(self, run: ReportRun) -> QuerySet:
         as_of = as_of_of(run)

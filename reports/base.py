@@ -25,17 +25,19 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from creditcontrol.roles import can_work_customers, has_any_role
+from creditcontrol.templatetags.ui import day, when
 from ledger.models import Company
 
 CENT = Decimal("0.01")
-KINDS = ("text", "money", "date", "int", "days")
+KINDS = ("text", "money", "date", "when", "int", "days")
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a report: the row key it shows, its label and how it is formatted.
 
-    ``kind`` is text, money (a Decimal, printed with two decimals), date, int or days.
+    ``kind`` is text, money (a Decimal, printed with two decimals), date, when (a moment,
+    already in its company's time zone), int or days.
     ``total`` columns are summed on the totals row. ``link`` builds the URL a figure
     points to (the customer card, a drill-down) from the row and the run.
     ``value`` derives the shown value from the row when it is not a single key.
@@ -61,24 +63,29 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("money", "int", "days")
 
-    def text(self, value: Any) -> str:
-        """The value as the CSV and the API write it: plain, no thousands separators."""
+    def text(self, value: Any) -> Any:
+        """The value as the CSV writes it: plain, no thousands separators; dates and moments
+        as objects, which the one CSV writer formats (``creditcontrol/csv_export.py``)."""
         if value is None:
             return ""
         if self.kind == "money":
             return str(Decimal(value).quantize(CENT))
+        if self.kind == "when":  # the wall time in its company's zone (rows span companies)
+            return value.replace(tzinfo=None)
         if self.kind == "date":
-            return value.isoformat()
+            return value
         return str(value)
 
     def display(self, value: Any) -> str:
         """The value as the page and the PDF show it."""
         if value is None or value == "":
-            return "—" if self.kind in ("date", "days") else ""
+            return "—" if self.kind in ("date", "when", "days") else ""
         if self.kind == "money":
             return f"{Decimal(value):,.2f}"
         if self.kind == "date":
-            return f"{value:%d %b %Y}"
+            return day(value)
+        if self.kind == "when":  # its own company's wall time, whatever zone is active
+            return when(value.replace(tzinfo=None))
         if self.kind == "int":
             return f"{value:,}"
         return str(value)
@@ -305,7 +312,7 @@ class ReportRun:
                             None,
                             [
                                 "num" if column.numeric else "",
-                                "nowrap" if column.kind == "date" else "",
+                                "nowrap" if column.kind in ("date", "when") else "",
                                 column.css,
                             ],
                         )
@@ -351,7 +358,7 @@ class ReportRun:
             if hasattr(value, "_meta") and value._meta.model_name == "user":
                 value = value.get_full_name() or value.get_username()
             elif isinstance(value, dt.date):
-                value = f"{value:%d %b %Y}"
+                value = day(value)
             elif hasattr(bound, "choices") and not hasattr(value, "pk"):
                 value = dict(bound.choices).get(value, value)
             applied.append((str(bound.label or name), str(value)))
