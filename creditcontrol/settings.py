@@ -167,6 +167,9 @@ else:
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+# The follow-up engine's transaction sets PostgreSQL's work_mem to this (SET LOCAL): its
+# per-customer aggregates over a million entries spill to disk at the server's default.
+FOLLOWUP_ENGINE_WORK_MEM = env.str("FOLLOWUP_ENGINE_WORK_MEM", default="64MB")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
