@@ -90,16 +90,20 @@ LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other featu
 
 
 def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
-                      customers: Any = None) -> QuerySet:  # fmt: skip
+                      customers: Any = None, by_customer: bool = False) -> QuerySet:  # fmt: skip
     """Step 1 and 2: the company's chaseable entries on ``as_of`` with ``next_level``
     (None when no level is due for the entry) and ``disputed_lcy``; customers that may not
     get a proposal on ``as_of`` are left out already (``customers``: the ids of those that
-    may, as a subquery; by default ``proposable_customers``)."""
+    may, as a subquery; by default ``proposable_customers``). ``by_customer``: the
+    customers are a few of the company's; the entries are found through them alone."""
     levels = list(plan.levels.order_by("sequence").values_list("sequence", "days"))
     open_promise = PromiseEntry.objects.filter(entry=OuterRef("pk"), promise__status="open")
     next_level = Case(*_level_branches(levels, as_of), default=None, output_field=IntegerField())
+    # A few customers' entries are found through the customer index; with the company's
+    # id beside it PostgreSQL scans the whole company's entries instead.
+    of_company = {} if by_customer else {"company": company}
     entries = (
-        LedgerEntry.objects.filter(company=company, entry_type__in=DEBIT_TYPE_VALUES)
+        LedgerEntry.objects.filter(entry_type__in=DEBIT_TYPE_VALUES, **of_company)
         .exclude(remaining=0)
         .filter(
             customer_id__in=customers
@@ -170,9 +174,9 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
     """Step 3's customer conditions, as one subquery of customer ids (of ``scope`` only —
     ids, or a subquery of them — when given: a refresh must not sum the whole company's
     ledger)."""
-    in_scope = {} if scope is None else {"customer_id__in": scope}
+    in_scope = {"company": company} if scope is None else {"customer_id__in": scope}
     positive = (
-        LedgerEntry.objects.filter(company=company, **in_scope)
+        LedgerEntry.objects.filter(**in_scope)
         .exclude(remaining=0)
         .values("customer_id")
         .annotate(net=Sum("remaining_lcy"))
@@ -280,6 +284,8 @@ def _tune() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = %s", [settings.FOLLOWUP_ENGINE_WORK_MEM])
             cursor.execute("SET LOCAL jit = off")
+            for name, value in settings.FOLLOWUP_ENGINE_PLANNER.items():
+                cursor.execute(f"SET LOCAL {name} = %s", [value])
 
 
 def _lock(company: Company) -> None:
@@ -349,7 +355,7 @@ def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: Follo
     # and walks the entries customer by customer instead of in one scan.
     stage_sql, stage_params = (
         chaseable_entries(company=company, plan=plan, as_of=as_of,
-                          customers=RawSQL("SELECT id FROM fu_ok", []))
+                          customers=RawSQL("SELECT id FROM fu_ok", []), by_customer=scoped)
         .annotate(overdue=Case(When(due_date__lt=as_of, then=Value(1)), default=Value(0)))
         .values("id", "customer_id", "next_level", "remaining_lcy", "disputed_lcy", "overdue")
         .query.sql_with_params()
@@ -400,35 +406,25 @@ def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: Follo
     )
     withdrawn = cursor.rowcount
 
-    # The level's texts follow a level change unless a controller edited them.
-    level_of = (
-        "(SELECT l.id FROM fu_cust c JOIN followups_followuplevel l ON l.plan_id = %s "
-        "AND l.sequence = c.level WHERE c.customer_id = followups_proposal.customer_id)"
-    )
-
-    def level_text(column: str) -> str:
-        return (
-            f"CASE WHEN level_id = {level_of} AND texts_edited THEN {column} ELSE "
-            f"(SELECT l.{column} FROM followups_followuplevel l WHERE l.id = {level_of}) END"
-        )
-
-    cust = "(SELECT c.{0} FROM fu_cust c WHERE c.customer_id = followups_proposal.customer_id)"
+    # The level's texts follow a level change unless a controller edited them. One join
+    # (every SET expression sees the row as it was), not a subquery per column and row.
+    p = "followups_proposal"
+    kept = f"{p}.level_id = n.level_id AND {p}.texts_edited"
+    texts = ", ".join(f"{column} = CASE WHEN {kept} THEN {p}.{column} ELSE n.{column} END"
+                      for column in ("email_subject", "email_body", "letter_text"))  # fmt: skip
     run_sql(
-        f"UPDATE followups_proposal SET email_subject = {level_text('email_subject')}, "
-        f"email_body = {level_text('email_body')}, letter_text = {level_text('letter_text')}, "
-        f"texts_edited = CASE WHEN level_id = {level_of} THEN texts_edited ELSE %s END, "
-        f"level_id = {level_of}, total_lcy = {cust.format('total')}, "
-        f"entry_count = {cust.format('cnt')}, lines_digest = {cust.format('digest')}, "
+        f"UPDATE {p} SET {texts}, texts_edited = CASE WHEN {p}.level_id = n.level_id "
+        f"THEN {p}.texts_edited ELSE %s END, level_id = n.level_id, total_lcy = n.total, "
+        "entry_count = n.cnt, lines_digest = n.digest, "
         f"{'run_id = %s, run_date = %s, ' if run else ''}updated_at = %s "
-        f"WHERE company_id = %s AND {in_live}{in_scope} AND EXISTS (SELECT 1 FROM fu_cust c "
-        "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
-        "WHERE c.customer_id = followups_proposal.customer_id AND (l.id <> "
-        "followups_proposal.level_id OR c.total <> followups_proposal.total_lcy "
-        "OR c.cnt <> followups_proposal.entry_count "
-        "OR c.digest <> followups_proposal.lines_digest))",
-        [plan.pk] * 6
-        + [plan.pk, False, plan.pk, *([run.pk, as_of] if run else []), now, company.pk,
-           *live, plan.pk],
+        "FROM (SELECT c.customer_id, c.total, c.cnt, c.digest, l.id AS level_id, "
+        "l.email_subject, l.email_body, l.letter_text FROM fu_cust c "
+        "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level) n "
+        f"WHERE n.customer_id = {p}.customer_id AND {p}.company_id = %s "
+        f"AND {p}.{in_live}{in_scope.replace('customer_id IN', f'{p}.customer_id IN', 1)} "
+        f"AND (n.level_id <> {p}.level_id OR n.total <> {p}.total_lcy "
+        f"OR n.cnt <> {p}.entry_count OR n.digest <> {p}.lines_digest)",
+        [False, *([run.pk, as_of] if run else []), now, plan.pk, company.pk, *live],
     )  # fmt: skip
     refreshed = cursor.rowcount
     if run is None:

@@ -26,8 +26,10 @@ nothing for a customer whose staged lines are equal). The bookkeeping:
    recomputes the wakes of the customers it restaged (a full run: of all), in one
    set-based statement, as of its own date.
 
-A run for *D* restages the marked customers and those with ``wake_on <= D``; a rerun for the same date with no mark
-restages nobody and writes nothing. Changes made outside the application's services
+A run for *D* restages the marked customers and those with ``wake_on <= D`` (all of them
+when that is more than ``FULL_SHARE`` of the company's: a scan is then cheaper than reading
+their entries customer by customer); a rerun for the same date with no mark restages nobody
+and writes nothing. Changes made outside the application's services
 (Django's admin, SQL by hand) send no mark: ``run_followups --full`` recomputes.
 """
 
@@ -50,6 +52,8 @@ from .models import ChaseChange, EngineState, FollowUpAction, FollowUpPlan
 
 FAR = dt.date(9999, 12, 31)  # "never": Least() on SQLite returns NULL if any argument is
 SCOPE = "SELECT customer_id FROM fu_scope"
+# Above this share of the company's customers a run recomputes them all (the same result).
+FULL_SHARE = 0.15
 
 
 def customers_changed(*, company_id: int, customer_ids: Iterable[int]) -> None:
@@ -87,6 +91,8 @@ def scope_create(run_sql: Any, cursor: Any, *, company: Company, plan: FollowUpP
     )
     run_sql("SELECT COUNT(*) FROM fu_scope")
     restaged = cursor.fetchone()[0]
+    if restaged > FULL_SHARE * Customer.objects.filter(company=company).count():
+        return None  # reading so many customers' entries one by one costs more than a scan
     if restaged:
         run_sql("CREATE INDEX fu_scope_customer ON fu_scope (customer_id)")
         if connection.vendor == "postgresql":
@@ -122,8 +128,10 @@ def wakes_keep(run_sql: Any, *, company: Company, plan: FollowUpPlan, as_of: dt.
     )  # fmt: skip
     level_on = RawSQL(_plus('"ledger_ledgerentry"."followup_level_on"', 1), [],
                       output_field=DateField())  # fmt: skip
+    # Scoped, through the customer index alone (see ``engine.chaseable_entries``).
+    of_company = Q() if scoped else Q(company=company)
     entries = (
-        LedgerEntry.objects.filter(Q(company=company, entry_type__in=DEBIT_TYPE_VALUES) & in_scope)
+        LedgerEntry.objects.filter(Q(entry_type__in=DEBIT_TYPE_VALUES) & of_company & in_scope)
         .exclude(remaining=0)
         .annotate(w=Least(
             when(Q(due_date__gte=as_of), plus(1)),  # falls due: overdue from the next day
