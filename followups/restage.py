@@ -52,8 +52,9 @@ from .models import ChaseChange, EngineState, FollowUpAction, FollowUpPlan
 
 FAR = dt.date(9999, 12, 31)  # "never": Least() on SQLite returns NULL if any argument is
 SCOPE = "SELECT customer_id FROM fu_scope"
-# Above this share of the company's customers a run recomputes them all (the same result).
-FULL_SHARE = 0.15
+# Above this share of the company's customers (and this number) a run recomputes them all
+# (the same result, sooner: scans instead of reading customer by customer).
+FULL_SHARE, FULL_FLOOR = 0.15, 2000
 
 
 def customers_changed(*, company_id: int, customer_ids: Iterable[int]) -> None:
@@ -91,7 +92,7 @@ def scope_create(run_sql: Any, cursor: Any, *, company: Company, plan: FollowUpP
     )
     run_sql("SELECT COUNT(*) FROM fu_scope")
     restaged = cursor.fetchone()[0]
-    if restaged > FULL_SHARE * Customer.objects.filter(company=company).count():
+    if restaged > max(FULL_FLOOR, FULL_SHARE * Customer.objects.filter(company=company).count()):
         return None  # reading so many customers' entries one by one costs more than a scan
     if restaged:
         run_sql("CREATE INDEX fu_scope_customer ON fu_scope (customer_id)")
