@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from communications.promises import promises_settle
     from followups.engine import run_followups
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = TARGETS_3M if open_entries >= 2_000_000 else TARGETS_1M
     days = {c.pk: args.date or c.today() for c in companies}
     for company in companies:  # as the hourly check_promises has by the next day's run
-        promises_settle(company=company, as_of=days[company.pk] + dt.timedelta(days=1))
+        with transaction.atomic():
+            promises_settle(company=company, as_of=days[company.pk] + dt.timedelta(days=1))
 
     def run_all(label: str, *, next_day: bool = False, full: bool = False) -> tuple[float, dict]:
         total, counts = 0.0, {"restaged": 0, "created": 0, "refreshed": 0, "withdrawn": 0}
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     for repetition in range(args.repeat):
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(BOOKKEEPING)}")
+            cursor.execute(f"TRUNCATE {', '.join(BOOKKEEPING)} CASCADE")
         row: dict = {"load": os.getloadavg()[0]}
         seconds, counts = run_all("first")
         row["first"] = (round(seconds, 3), counts)

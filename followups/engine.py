@@ -431,6 +431,10 @@ def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: Follo
         _merge_lines(run_sql, run=None, company=company, live=live)
         return {"proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}
 
+    # The proposals about to be made are those with a larger id (only the engine makes
+    # them, under the company's lock; this run's are told apart by their run).
+    run_sql("SELECT COALESCE(MAX(id), 0) FROM followups_proposal")
+    before = cursor.fetchone()[0]
     run_sql(
         "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
         "status, total_lcy, entry_count, lines_digest, email_subject, email_body, letter_text, "
@@ -449,11 +453,22 @@ def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: Follo
         # joins the staged lines to it by a nested loop of sequential scans.
         run_sql("ANALYZE followups_proposal")
 
-    if created or refreshed:
+    if created:
+        # The proposals just made have no lines yet: a plain insert, in the unique index's
+        # order (each line lands on the index's right-most page; no conflict to look for).
+        run_sql(
+            "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
+            "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
+            "FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id "
+            "AND p.run_id = %s AND p.id > %s AND p.status IN (%s, %s) "
+            "ORDER BY p.id, s.entry_id",
+            [run.pk, before, *live],
+        )
+    if refreshed:
         run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
         if connection.vendor == "postgresql":
             run_sql("ANALYZE fu_stage")
-    _merge_lines(run_sql, run=run, company=company, live=live)
+        _merge_lines(run_sql, run=run, company=company, live=live, made_before=before)
     return {"entries_chaseable": chaseable, "proposals_created": created,
             "proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}  # fmt: skip
 
@@ -464,13 +479,14 @@ def _drop(run_sql: Any) -> None:
 
 
 def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, company: Company,
-                 live: tuple[str, ...]) -> None:  # fmt: skip
-    """Bring the lines of the proposals just created or refreshed (this run's; or, for a
-    scoped refresh, the live proposals of its customers) in step with ``fu_stage``: delete,
-    update and insert only what differs. The others' digests are unchanged, so a rerun
-    costs no line statement at all."""
+                 live: tuple[str, ...], made_before: int = 0) -> None:  # fmt: skip
+    """Bring the lines of the proposals just refreshed (this run's, with an id up to
+    ``made_before``; or, for a scoped refresh, the live proposals of its customers) in step
+    with ``fu_stage``: delete, update and insert only what differs. The others' digests are
+    unchanged, so a rerun costs no line statement at all."""
     if run is not None:
-        who, params = "p.run_id = %s AND p.status IN (%s, %s)", [run.pk, *live]
+        who = "p.run_id = %s AND p.status IN (%s, %s) AND p.id <= %s"
+        params = [run.pk, *live, made_before]
     else:
         who = f"p.company_id = %s AND p.status IN (%s, %s) AND p.customer_id IN ({restage.SCOPE})"
         params = [company.pk, *live]
