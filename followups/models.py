@@ -196,7 +196,11 @@ class Proposal(models.Model):
     can edit them before sending.
     """
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="proposals")
+    # No index of its own on company: proposal_worklist_idx starts with it (every row the
+    # engine inserts pays for each index).
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="proposals")
     level = models.ForeignKey(FollowUpLevel, on_delete=models.PROTECT, related_name="proposals")
     run_date = models.DateField(help_text="The date of the run that last made or refreshed it.")
@@ -257,9 +261,13 @@ class ProposalEntry(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="lines", db_index=False,
         db_constraint=False,
     )  # fmt: skip
+    # No index on entry alone either: nothing looks lines up by entry but the deletion of
+    # an entry, which the ledger never does (PROTECTed by its applications; a customer
+    # with entries cannot be deleted); a run inserts lines by the hundred thousand.
     entry = models.ForeignKey(
-        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     remaining_lcy = models.DecimalField(**MONEY)
     disputed_lcy = models.DecimalField(**MONEY, default=ZERO)
