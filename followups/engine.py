@@ -2,7 +2,11 @@
 proposal, at which level, listing which entries — in a handful of SQL statements.
 
 The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python in
-``followups.rules`` (the tests run the same tables through both). Here they are:
+``followups.rules`` (the tests run the same tables through both). A run first decides
+which customers to restage (``followups.restage``: the customers a write marked since
+the last run, and those for which the calendar reached one of their dates; everybody
+on a first run, after a plan change, for a date before the last run's, or with
+``full``); a rerun that finds nothing restages nobody and writes nothing. Then:
 
 1. ``proposable_customers`` — the customers that may get a proposal on *D*: not
    excluded, net balance positive, last reminder at least the minimum interval ago, no
@@ -18,6 +22,11 @@ The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python i
    refresh those whose level, total, count or digest changed, create the missing ones,
    and bring the lines of the proposals just created or refreshed in step (delete,
    update, insert only what differs).
+4. The restaged customers' wakes and the company's state are kept for the next run.
+
+On PostgreSQL the run's transaction sets its own planner inputs (``_tune``; see
+``bench/README.md``), and nothing depends on the ledger's tables having been analysed: the
+temporary tables and the just-filled proposals are analysed inside the run.
 
 Running again for the same *D* therefore changes nothing; a customer whose proposal was
 executed or skipped for *D* is not proposed again for *D* (otherwise, with no minimum
