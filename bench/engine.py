@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure only these figures (repeatable); 'first' alone for a "
                              "restored copy")  # fmt: skip
     parser.add_argument("--label", default="", help="printed with the figures (e.g. 'restored')")
+    parser.add_argument("--forget-statistics", action="store_true",
+                        help="before each repetition, delete the planner statistics of the "
+                             "tables a run reads, as a pg_restore leaves them (superuser)")  # fmt: skip
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = parser.parse_args(argv)
 
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, transaction
 
     from communications.promises import promises_settle
-    from followups.engine import run_followups
+    from followups.engine import READ_TABLES, run_followups
     from ledger.models import Company, LedgerEntry
 
     if connection.vendor != "postgresql":
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for repetition in range(args.repeat):
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(BOOKKEEPING)} CASCADE")
+            if args.forget_statistics:
+                cursor.execute("DELETE FROM pg_statistic WHERE starelid IN (SELECT oid FROM "
+                               "pg_class WHERE relname = ANY(%s))", [list(READ_TABLES)])  # fmt: skip
         row: dict = {"load": os.getloadavg()[0]}
         seconds, counts = run_all("first")
         row["first"] = (round(seconds, 3), counts)

@@ -44,5 +44,6 @@ if [ "$restored" -eq 1 ]; then
     started=$(date +%s)
     pg_dump -Fc "$SERVER/$DB" | pg_restore --no-owner -d "$SERVER/$COPY"
     echo "pg_dump | pg_restore into $COPY: $(( $(date +%s) - started )) s (no ANALYZE after it)"
-    DATABASE_URL="$SERVER/$COPY" "$PY" bench/engine.py --only first --label "restored by pg_restore, not analysed" ${args[@]+"${args[@]}"}
+    DATABASE_URL="$SERVER/$COPY" "$PY" bench/engine.py --only first --forget-statistics \
+        --label "restored by pg_restore, not analysed" ${args[@]+"${args[@]}"}
 fi
