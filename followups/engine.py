@@ -94,7 +94,9 @@ MAX_DAYS_BACK = 31
 # The live statuses as SQL literals: ON CONFLICT names the partial unique index by its
 # predicate, which SQLite cannot match against bound parameters.
 LIVE_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_PROPOSAL))
-# What a run reads, each planned on its statistics.
+# What a run reads. Its plans stay linear without their statistics (a restore, before
+# autovacuum's first ANALYZE): it analyses what it fills and indexes the temporary tables
+# it joins to (bench/engine.py --forget-statistics measures it).
 READ_TABLES = ("ledger_ledgerentry", "ledger_customer", "communications_dispute",
                "communications_promise", "communications_promiseentry", "communications_todo",
                "followups_followupaction", "followups_proposal")  # fmt: skip
@@ -299,15 +301,6 @@ def _tune() -> None:
             cursor.execute("SET LOCAL jit = off")
             for name, value in settings.FOLLOWUP_ENGINE_PLANNER.items():
                 cursor.execute(f"SET LOCAL {name} = %s", [value])
-            # A table nobody has analysed (just restored, autovacuum not round yet) is
-            # analysed now, once: PostgreSQL would take a million entries for a handful.
-            cursor.execute(
-                "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) AND c.relkind = 'r' "
-                "AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)",
-                [list(READ_TABLES)],
-            )
-            for (table,) in cursor.fetchall():
-                cursor.execute(f'ANALYZE "{table}"')
 
 
 def _lock(company: Company) -> None:
