@@ -36,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("first", "rerun", "next_day", "full")
 TARGETS_1M = {"first": 10.0, "full": 5.0, "rerun": 0.5, "next_day": 1.0}
-TARGETS_3M = {"first": 30.0, "full": 15.0, "rerun": 1.5, "next_day": 3.0}
+# The issue sets no first-run or rerun target at 3M: none is checked there.
+TARGETS_3M = {"first": None, "full": 15.0, "rerun": None, "next_day": 3.0}
 BOOKKEEPING = ("followups_proposalentry", "followups_proposal", "followups_followuprun",
                "followups_enginestate", "followups_chasewake", "followups_chasechange")  # fmt: skip
 
@@ -162,9 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = {}
     for name in wanted:
         median = statistics.median(samples[name])
-        verdicts[name] = median < targets[name]
+        target = targets[name]
+        if target is None:
+            print(f"  {name:<9} {median:7.2f} s   no target          "
+                  f"CPU {statistics.median(cpu_samples[name]):6.2f} s   (samples {samples[name]})")  # fmt: skip
+            continue
+        verdicts[name] = median < target
         print(
-            f"  {name:<9} {median:7.2f} s   target {targets[name]:5.1f} s   "
+            f"  {name:<9} {median:7.2f} s   target {target:5.1f} s   "
             f"{'PASS' if verdicts[name] else 'FAIL'}   "
             f"CPU {statistics.median(cpu_samples[name]):6.2f} s   (samples {samples[name]})"
         )
