@@ -326,15 +326,17 @@ def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowU
         if run is not None:
             restaged = restage.scope_create(run_sql, cursor, company=company, plan=plan,
                                             as_of=as_of, full=full)  # fmt: skip
-        elif scope is not None:
-            restage.scope_of(scope, run_sql)
         if restaged == 0:  # nothing written, no date crossed: nothing to do, nothing written
             restage.state_keep(company=company, plan=plan, as_of=as_of, full=False)
             _drop(run_sql)
             return {"entries_chaseable": 0, "customers_restaged": 0,
                     "proposals_open": _open_count(company)}  # fmt: skip
+        # A refresh names its few customers (integers only, written into the statements:
+        # the planner then sees how few); an incremental run's are in ``fu_scope``.
+        members = (",".join(str(int(pk)) for pk in scope) if scope is not None
+                   else restage.SCOPE if restaged is not None else None)  # fmt: skip
         counts = _stage_and_merge(run_sql, cursor, company=company, plan=plan, as_of=as_of,
-                                  run=run, scoped=restaged is not None or scope is not None)  # fmt: skip
+                                  run=run, members=members)  # fmt: skip
         if run is not None:
             restage.wakes_keep(run_sql, company=company, plan=plan, as_of=as_of,
                                scoped=restaged is not None, had_previous=next_candidates(
@@ -354,14 +356,15 @@ def _open_count(company: Company) -> int:
 
 
 def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: FollowUpPlan,
-                     as_of: dt.date, run: FollowUpRun | None, scoped: bool) -> dict:  # fmt: skip
-    """Stage the customers of ``fu_scope`` (when ``scoped``; else the whole company) and
-    merge them into the live proposals."""
+                     as_of: dt.date, run: FollowUpRun | None, members: str | None) -> dict:  # fmt: skip
+    """Stage the customers ``members`` lists (ids, or a subquery of them; None: the whole
+    company) and merge them into the live proposals."""
     now = timezone.now()
     live = tuple(str(status) for status in LIVE_PROPOSAL)
     in_live = "status IN (%s, %s)"
-    in_scope = f" AND customer_id IN ({restage.SCOPE})" if scoped else ""
-    scope = RawSQL(restage.SCOPE, []) if scoped else None
+    scoped = members is not None
+    in_scope = f" AND customer_id IN ({members})" if scoped else ""
+    scope = RawSQL(members, []) if scoped else None
     customers = proposable_customers(company=company, plan=plan, as_of=as_of, scope=scope)
     if scoped:
         customers = customers.filter(id__in=scope)
@@ -447,7 +450,7 @@ def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: Follo
     )  # fmt: skip
     refreshed = cursor.rowcount
     if run is None:
-        _merge_lines(run_sql, run=None, company=company, live=live)
+        _merge_lines(run_sql, run=None, company=company, live=live, members=members)
         return {"proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}
 
     # The proposals about to be made are those with a larger id (only the engine makes
@@ -498,7 +501,8 @@ def _drop(run_sql: Any) -> None:
 
 
 def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, company: Company,
-                 live: tuple[str, ...], made_before: int = 0) -> None:  # fmt: skip
+                 live: tuple[str, ...], made_before: int = 0,
+                 members: str | None = None) -> None:  # fmt: skip
     """Bring the lines of the proposals just refreshed (this run's, with an id up to
     ``made_before``; or, for a scoped refresh, the live proposals of its customers) in step
     with ``fu_stage``: delete, update and insert only what differs. The others' digests are
@@ -507,7 +511,7 @@ def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, company: Company,
         who = "p.run_id = %s AND p.status IN (%s, %s) AND p.id <= %s"
         params = [run.pk, *live, made_before]
     else:
-        who = f"p.company_id = %s AND p.status IN (%s, %s) AND p.customer_id IN ({restage.SCOPE})"
+        who = f"p.company_id = %s AND p.status IN (%s, %s) AND p.customer_id IN ({members})"
         params = [company.pk, *live]
     run_sql(
         "DELETE FROM followups_proposalentry WHERE proposal_id IN (SELECT p.id FROM "

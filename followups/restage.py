@@ -101,13 +101,6 @@ def scope_create(run_sql: Any, cursor: Any, *, company: Company, plan: FollowUpP
     return restaged
 
 
-def scope_of(customer_ids: list[int], run_sql: Any) -> None:
-    """``fu_scope`` for a refresh of a few customers (integers only, written in)."""
-    listed = ",".join(str(int(pk)) for pk in customer_ids)
-    run_sql(f"CREATE TEMPORARY TABLE fu_scope AS SELECT id AS customer_id FROM ledger_customer "
-            f"WHERE id IN ({listed})")  # fmt: skip
-
-
 def wakes_keep(run_sql: Any, *, company: Company, plan: FollowUpPlan, as_of: dt.date,
                scoped: bool, had_previous: list[tuple[int, int, Q]]) -> None:  # fmt: skip
     """Step 3: recompute the wakes of the restaged customers (all, when not ``scoped``) as
