@@ -14,7 +14,8 @@ nothing for a customer whose staged lines are equal). The bookkeeping:
    receiver of the ledger's ``entries_changed`` signal (payments, applications, the sync,
    exclusions, expected payment dates, disputes, promises made, kept or broken, levels
    imported, a customer excluded or included, a reply received or handled) and by the
-   follow-up services that write the history (execute, skip, postpone, a statement sent).
+   follow-up services that write the history (execute, skip, a statement sent; a postponed
+   proposal stays live and the engine does not look at its date).
    A run reads the company's marks and deletes exactly the ones it read (by id): a mark
    that commits while the run is going is kept for the next run.
 3. ``ChaseWake``, for (b): per customer, the first date after the run's date on which one
