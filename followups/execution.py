@@ -65,6 +65,7 @@ from .models import (
     ProposalStatus,
 )
 from .outbox import outbox_enqueue
+from .restage import customers_changed
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -199,6 +200,8 @@ def _close(user: Any, p: Proposal, status: str, source: str) -> None:
     p.save(update_fields=["status", "postponed_until", "closed_at", "closed_by", "updated_at"])
     audit_record(user=user, obj=p, action=AuditEvent.Action.UPDATE, source=source,
                  before={"status": before["status"]}, after={"status": status})  # fmt: skip
+    # Its history and its entries' levels changed: the next run looks at the customer again.
+    customers_changed(company_id=p.company_id, customer_ids=[p.customer_id])
 
 
 def _communication(p: Proposal, person: Any, user: Any, contact_type: str, subject: str,
