@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "events",
     "ledger",
     "communications",
+    "charges",
     "followups",
     "reports",
     "portal",
