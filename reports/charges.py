@@ -1,0 +1,86 @@
+"""The Charges report: every open invoice and debit memo carrying late-payment charges not
+yet posted, as of a date — interest in its currency and in LCY, fixed compensation, the
+total in LCY — computed in one statement by ``charges.queries`` (the figures the proposed
+charges API, the letter, the statement and the customer card show)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, QuerySet, Sum
+
+from charges.queries import with_charges
+from ledger.models import LedgerEntry
+from ledger.querysets import DEBIT_TYPE_VALUES
+
+from .activity import CUSTOMER_SORTS, ENTRY_TYPES, _customer_columns, lcy_totals
+from .base import Column, Report, ReportRun
+from .debt import entry_link
+from .filters_activity import ChargesFilter
+
+
+def charges_as_of(run: ReportRun) -> dt.date:
+    return run.filters.get("as_of") or run.today()
+
+
+class Charges(Report):
+    """Entries with charges, largest total first."""
+
+    slug = "charges"
+    title = "Charges"
+    summary = (
+        "Late-payment interest and fixed compensation not yet posted, per overdue invoice, "
+        "as of a date: days charged, interest in its currency and in LCY, compensation, total."
+    )
+    filterset_class = ChargesFilter
+    model = LedgerEntry
+    has_pdf = True
+    defer_totals = True
+    subtitle_filters = ("as_of",)
+    columns = (
+        *_customer_columns(),
+        Column("entry_type", "Type", value=lambda r: ENTRY_TYPES.get(r["entry_type"], "")),
+        Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
+        Column("due_date", "Due date", kind="date", sort="due_date"),
+        Column("ch_days", "Days charged", kind="int", sort="days"),
+        Column("currency", "Currency"),
+        Column("ch_undisputed", "Undisputed", kind="money"),
+        Column("ch_interest", "Interest", kind="money", sort="interest"),
+        Column("ch_interest_lcy", "Interest LCY", kind="money", total=True),
+        Column("ch_compensation", "Compensation LCY", kind="money", total=True),
+        Column("ch_total_lcy", "Total LCY", kind="money", total=True, sort="total"),
+        Column("lcy", "LCY"),
+    )
+    sorts = {
+        **CUSTOMER_SORTS,
+        "document_no": ("document_no",),
+        "due_date": ("due_date",),
+        "days": ("ch_days",),
+        "interest": ("ch_interest",),
+        "total": ("ch_total_lcy",),
+    }
+    default_sort = "-total"
+
+    def charged(self, run: ReportRun) -> QuerySet:
+        as_of = charges_as_of(run)
+        entries = run.qs.filter(entry_type__in=DEBIT_TYPE_VALUES, due_date__lt=as_of).exclude(
+            remaining=0
+        )
+        return with_charges(entries, as_of).filter(ch_ok=1).exclude(ch_total_lcy=0)
+
+    def rows(self, run: ReportRun) -> QuerySet:
+        return self.charged(run).values(
+            "id", "company_id", "customer_id", "customer__account_code", "customer__name",
+            "entry_type", "document_no", "due_date", "currency", "ch_days", "ch_undisputed",
+            "ch_interest", "ch_interest_lcy", "ch_compensation", "ch_total_lcy",
+            lcy=F("company__base_currency"), entry_id=F("id"),
+        )  # fmt: skip
+
+    def totals(self, run: ReportRun) -> list[dict]:
+        return lcy_totals(
+            self.charged(run), ch_interest_lcy=Sum("ch_interest_lcy"),
+            ch_compensation=Sum("ch_compensation"), ch_total_lcy=Sum("ch_total_lcy"),
+        )  # fmt: skip
+
+    def subtitle(self, run: ReportRun) -> str:
+        return f"As of {charges_as_of(run):%d %b %Y}"
