@@ -172,6 +172,13 @@ def level_fee(level: Any) -> Decimal:
     return fee or ZERO
 
 
+def overview(plan: Any) -> dict[str, Any]:
+    """What the plan page shows of the plan's charges."""
+    terms = terms_of(plan)
+    fees = {k: v for k, v in _fees_repr(plan).items() if Decimal(v) > 0}
+    return {"terms": terms, "bands": list(terms.bands.all()) if terms else [], "fees": fees}
+
+
 def series_choices() -> list[tuple[str, str]]:
     return list(RateSeries.choices)
 
@@ -361,4 +368,6 @@ def acknowledge(*, user: Any, company: Company, reference: str, posted_ref: str 
 
 def may_acknowledge(user: Any) -> None:
     if not can_edit_ledger(user):
-        raise PermissionDenied(_("Only integrators and managers acknowledge posted charges."))
+        raise PermissionDenied(
+            _("Only integrators, credit managers and administrators acknowledge posted charges.")
+        )

@@ -19,10 +19,11 @@ class ChargeTermsSerializer(serializers.ModelSerializer):
 
     company = serializers.IntegerField(source="plan.company_id", read_only=True)
     currency = serializers.CharField(source="plan.company.base_currency", read_only=True)
-    bands = BandSerializer(many=True, required=False)
+    bands = BandSerializer(many=True, required=False, write_only=True)
     level_fees = serializers.DictField(
         child=serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0),
         required=False,
+        write_only=True,
     )
     interest = serializers.ChoiceField(choices=InterestBasis.choices, required=False)
     reference_series = serializers.ChoiceField(choices=[("", "none"), *RateSeries.choices],
@@ -36,7 +37,9 @@ class ChargeTermsSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["bands"] = BandSerializer(instance.bands.all(), many=True).data
+        saved = instance.pk is not None
+        data["bands"] = BandSerializer(instance.bands.all() if saved else [], many=True).data
+        data["plan"] = instance.plan_id
         data["level_fees"] = _fees_repr(instance.plan)
         return data
 

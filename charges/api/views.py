@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from creditcontrol.roles import has_any_role
+from creditcontrol.roles import has_any_role, is_manager
 from ledger.models import Company, LedgerEntry
 
 from .. import presets, services
@@ -23,6 +24,7 @@ from . import serializers as s
 
 # The follow-up plan model, as our terms declare it (charges does not import followups).
 PLAN = ChargeTerms._meta.get_field("plan").related_model
+MANAGERS_ONLY = "Only a credit manager or an administrator may change a plan's charges."
 REFUSED = OpenApiResponse(description="Bad input: every bad field is named with a message.")
 FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
 
@@ -45,6 +47,7 @@ class ChargeTermsViewSet(_Readers, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     serializer_class = s.ChargeTermsSerializer
     lookup_field = "plan"
+    lookup_url_kwarg = "pk"
 
     def get_queryset(self):
         return (ChargeTerms.objects.filter(plan__company__in=_companies(self.request.user))
@@ -57,8 +60,20 @@ class ChargeTermsViewSet(_Readers, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(summary="Set a plan's charge terms (managers)", request=s.ChargeTermsSerializer,
                    responses={200: s.ChargeTermsSerializer, 400: REFUSED, 403: FORBIDDEN})  # fmt: skip
-    def update(self, request: Request, plan=None, partial: bool = False) -> Response:
-        target = self._plan(plan)
+    @extend_schema(summary="A plan's charge terms (none set: no interest, no bands, no fees)")
+    def retrieve(self, request: Request, pk=None) -> Response:
+        target = self._plan(pk)
+        terms = services.terms_of(target) or ChargeTerms(plan=target)
+        return Response(s.ChargeTermsSerializer(terms).data)
+
+    def _manager_plan(self, pk):
+        target = self._plan(pk)
+        if not is_manager(self.request.user):
+            raise PermissionDenied(MANAGERS_ONLY)
+        return target
+
+    def update(self, request: Request, pk=None, partial: bool = False) -> Response:
+        target = self._manager_plan(pk)
         serializer = s.ChargeTermsSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -67,15 +82,15 @@ class ChargeTermsViewSet(_Readers, mixins.ListModelMixin, mixins.RetrieveModelMi
         terms = services.terms_update(user=request.user, plan=target, data=data, source="api")
         return Response(s.ChargeTermsSerializer(terms).data)
 
-    def partial_update(self, request: Request, plan=None) -> Response:
-        return self.update(request, plan=plan, partial=True)
+    def partial_update(self, request: Request, pk=None) -> Response:
+        return self.update(request, pk=pk, partial=True)
 
     @extend_schema(summary="Apply a ready-made preset (UK or DE) to a plan (managers)",
                    request=s.PresetSerializer,
                    responses={200: s.ChargeTermsSerializer, 400: REFUSED, 403: FORBIDDEN})  # fmt: skip
     @action(detail=True, methods=["post"])
-    def preset(self, request: Request, plan=None) -> Response:
-        target = self._plan(plan)
+    def preset(self, request: Request, pk=None) -> Response:
+        target = self._manager_plan(pk)
         serializer = s.PresetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         terms = presets.preset_apply(target, serializer.validated_data["preset"], user=request.user)
@@ -157,6 +172,7 @@ class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
     )  # fmt: skip
     @action(detail=False, methods=["post"])
     def acknowledge(self, request: Request) -> Response:
+        services.may_acknowledge(request.user)
         serializer = s.AcknowledgeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -64,6 +64,8 @@ OBJECT_OF = {
     "webhook-delivery-replay": "nothing", "inbound-attachment": "nothing",
     "team:token-revoke": "nothing", "portal:copy": "entry", "portal-links-revoke": "customer",
     "ledger:entry-document": "entry", "ledger:entry-document-upload": "entry",
+    "charges:plan-charges": "plan", "charges:customer-charges": "customer",
+    "charge-terms-detail": "plan", "charge-terms-preset": "plan",
 }  # fmt: skip
 PREFIX_OBJECT = [
     ("communications:communication-", "communication"), ("communications:call-action", "communication"),
@@ -350,6 +352,21 @@ RULES: dict[str, tuple[str, ...]] = {
     "notification-read": ("no", "no", "no", "no", "no", "no"),
     "followup-plan-list": ("no", "ok", "ok", "no", "ok", "ok"),
     "followup-plan-detail": ("no", "no", "ok", "no", "ok", "ok"),
+    # Late-payment charges (charges/): managers set a plan's terms; integrators read the
+    # proposed charges and acknowledge them; the outsider's 'bad' names no company of theirs.
+    "reports:charges": ("login", "ok", "no", "ok", "ok", "ok"),
+    "reports:charges-csv": ("login", "ok", "no", "ok", "ok", "ok"),
+    "reports:charges-pdf": ("login", "ok", "no", "ok", "ok", "ok"),
+    "reports-api:charges": ("no", "ok", "ok", "no", "ok", "ok"),
+    "charges:plan-charges": ("login", "no", "no", "no", "ok", "ok"),
+    "charges:customer-charges": ("login", "no", "ok", "ok", "ok", "ok"),
+    "charge-terms-list": ("no", "ok", "ok", "no", "ok", "ok"),
+    "charge-terms-detail": ("no", "no", "ok", "no", "ok", "ok"),
+    "charge-terms-preset": ("no", "no", "no", "no", "bad", "bad"),
+    "reference-rate-list": ("no", "ok", "ok", "no", "ok", "ok"),
+    "proposed-charge-list": ("no", "ok", "ok", "no", "ok", "ok"),
+    "proposed-charge-acknowledge": ("no", "bad", "bad", "no", "bad", "bad"),
+    "posted-charge-list": ("no", "ok", "ok", "no", "ok", "ok"),
     "followup-level-list": ("no", "ok", "ok", "no", "ok", "ok"),
     "followup-level-detail": ("no", "no", "ok", "no", "ok", "ok"),
     "followup-run-list": ("no", "ok", "ok", "no", "ok", "ok"),

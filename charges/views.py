@@ -1,0 +1,75 @@
+"""Pages of the charges: a plan's charge terms (managers), and the customer card's
+Charges tab (what each overdue invoice carries today, and what has been posted)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from creditcontrol.roles import is_manager, role_required
+from ledger.models import Company, LedgerEntry
+from ledger.views.card import render_card, visible_customer
+
+from . import presets, services
+from .api.views import PLAN
+from .forms import ChargeTermsForm, initial_of
+from .models import PostedCharge, ReferenceRate
+from .presets import PRESETS
+
+
+@role_required
+def plan_charges(request, pk: int):
+    """A plan's interest terms, compensation bands and level fees; the presets."""
+    if not is_manager(request.user):
+        raise PermissionDenied(_("Only a credit manager or an administrator may change charges."))
+    plan = get_object_or_404(
+        PLAN.objects.filter(company__in=Company.objects.visible_to(request.user))
+        .select_related("company"), pk=pk,
+    )  # fmt: skip
+    levels = list(plan.levels.order_by("sequence"))
+    terms = services.terms_of(plan)
+    initial = initial_of(terms, services._fees_repr(plan))
+    form = ChargeTermsForm(request.POST or None, levels=levels, initial=initial)
+    if request.method == "POST":
+        try:
+            if request.POST.get("preset"):
+                presets.preset_apply(plan, request.POST["preset"], user=request.user)
+                messages.success(
+                    request, _("The %(code)s preset is applied.") % {"code": request.POST["preset"]}
+                )
+                return redirect("charges:plan-charges", plan.pk)
+            if form.is_valid():
+                services.terms_update(user=request.user, plan=plan, data=form.service_data())
+                messages.success(request, _("Charges saved."))
+                return redirect("charges:plan-charges", plan.pk)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+    series = terms.reference_series if terms and terms.reference_series else None
+    rates = (
+        list(ReferenceRate.objects.filter(series=series).order_by("-valid_from")[:6])
+        if series
+        else []
+    )
+    return render(request, "charges/plan_charges.html", {
+        "nav": "settings", "plan": plan, "company": plan.company, "form": form, "terms": terms,
+        "presets": PRESETS.values(), "rates": rates,
+    })  # fmt: skip
+
+
+@role_required
+def customer_charges(request, pk: int):
+    """The card's Charges tab: each overdue invoice's charges today, and those posted."""
+    customer = visible_customer(request, pk)
+    today = customer.company.today()
+    entries = LedgerEntry.objects.filter(customer=customer).open()
+    summary = services.summary(entries, today)
+    posted = PostedCharge.objects.filter(customer=customer).select_related("entry")
+    return render_card(request, customer, "charges", {
+        "tab_template": "charges/card/_charges.html", "charges": summary, "as_of": today,
+        "lcy": customer.company.base_currency, "posted": posted[:50],
+        "posted_total": posted.aggregate(total=Sum("amount_lcy"))["total"],
+    })  # fmt: skip
