@@ -54,9 +54,11 @@ def plan_charges(request, pk: int):
         if series
         else []
     )
+    # A rate is fixed for six months: older than that, a newer one has been published.
+    stale = bool(rates) and (plan.company.today() - rates[0].valid_from).days > 184
     return render(request, "charges/plan_charges.html", {
         "nav": "settings", "plan": plan, "company": plan.company, "form": form, "terms": terms,
-        "presets": PRESETS.values(), "rates": rates,
+        "presets": PRESETS.values(), "rates": rates, "rates_stale": stale,
     })  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from charges.queries import with_charges
 from ledger.models import LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
 
-from .activity import CUSTOMER_SORTS, ENTRY_TYPES, _customer_columns, lcy_totals
+from .activity import CUSTOMER_SORTS, _customer_columns, lcy_totals
 from .base import Column, Report, ReportRun
 from .debt import entry_link
 from .filters_activity import ChargesFilter
@@ -30,7 +30,7 @@ class Charges(Report):
     title = "Charges"
     summary = (
         "Late-payment interest and fixed compensation not yet posted, per overdue invoice, "
-        "as of a date: days charged, interest in its currency and in LCY, compensation, total."
+        "as of a date: days charged, interest in its currency and in LCY, compensation (LCY), total (LCY)."
     )
     filterset_class = ChargesFilter
     model = LedgerEntry
@@ -39,15 +39,14 @@ class Charges(Report):
     subtitle_filters = ("as_of",)
     columns = (
         *_customer_columns(),
-        Column("entry_type", "Type", value=lambda r: ENTRY_TYPES.get(r["entry_type"], "")),
         Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
         Column("due_date", "Due date", kind="date", sort="due_date"),
-        Column("ch_days", "Days charged", kind="int", sort="days"),
+        Column("ch_days", "Days", kind="int", sort="days"),
         Column("currency", "Currency"),
         Column("ch_undisputed", "Undisputed", kind="money"),
         Column("ch_interest", "Interest", kind="money", sort="interest"),
         Column("ch_interest_lcy", "Interest LCY", kind="money", total=True),
-        Column("ch_compensation", "Compensation LCY", kind="money", total=True),
+        Column("ch_compensation", "Compensation", kind="money", total=True),
         Column("ch_total_lcy", "Total LCY", kind="money", total=True, sort="total"),
         Column("lcy", "LCY"),
     )
@@ -71,7 +70,7 @@ class Charges(Report):
     def rows(self, run: ReportRun) -> QuerySet:
         return self.charged(run).values(
             "id", "company_id", "customer_id", "customer__account_code", "customer__name",
-            "entry_type", "document_no", "due_date", "currency", "ch_days", "ch_undisputed",
+            "document_no", "due_date", "currency", "ch_days", "ch_undisputed",
             "ch_interest", "ch_interest_lcy", "ch_compensation", "ch_total_lcy",
             lcy=F("company__base_currency"), entry_id=F("id"),
         )  # fmt: skip

@@ -55,3 +55,20 @@ def test_the_statement_shows_the_charges_and_none_without_terms(client, controll
     text = _pdf(client, url)
     assert "INV-15D 15 GBP 0.41 0.00" in text.splitlines()
     assert "Total charges in GBP 0.41" in text.splitlines()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_german_customer_reads_the_charges_in_german(client, controller, customer,
+                                                       fixed_terms, plan):  # fmt: skip
+    customer.language = "de"
+    customer.save()
+    level = plan.levels.get(sequence=2)
+    LevelFee.objects.create(level=level, fee=D("5.00"))
+    invoice = EntryFactory(customer=customer, document_no="INV-15D", amount=D("100.00"),
+                           document_date=dt.date(2026, 1, 1), due_date=dt.date(2026, 1, 1))  # fmt: skip
+    proposal = proposal_with_lines(customer, 2, [(invoice, 2)], run_date=dt.date(2026, 1, 16))
+    client.force_login(controller)
+    text = _pdf(client, f"/proposals/{proposal.pk}/letter.pdf")
+    assert "Verzugskosten" in text
+    assert "Mahngebühr 5,00" in text
+    assert "Kosten gesamt in GBP 5,41" in text
