@@ -34,16 +34,14 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest
 
 from ledger.models import DEBIT_TYPES
 
@@ -143,37 +141,66 @@ def _int(value: int) -> Value:
     return Value(value, output_field=INT)
 
 
-def _reference_rate_days(start, last: int) -> Subquery:
-    """Σ (reference rate in 1/10,000 %) x (its days inside [start, last]) for the outer
-    entry's series: each rate applies from its date to the day before the next one."""
-    next_from = (
-        ReferenceRate.objects.filter(
-            series=OuterRef("series"), valid_from__gt=OuterRef("valid_from")
+def _cumulative(rates: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(first day, rate, rate-days before it) for each rate of a series, in date order:
+    ``A(d)``, the rate-days from the first rate's day to the day before ``d``, is
+    ``before + rate x (d - first day)`` on the piece that holds ``d``."""
+    pieces, before = [], 0
+    for n, (first, rate) in enumerate(rates):
+        pieces.append((first, rate, before))
+        if n + 1 < len(rates):
+            before += rate * (rates[n + 1][0] - first)
+    return pieces
+
+
+def _a_at(pieces: list[tuple[int, int, int]], day: int) -> int:
+    """``A(day)`` in Python, for a fixed day (the as-of date's next day)."""
+    value = 0
+    for first, rate, before in pieces:
+        if day >= first:
+            value = before + rate * (day - first)
+    return value
+
+
+def _reference_rate_days(last: int) -> Case:
+    """Σ reference rate (1/10,000 %) x its days inside [the row's ``ch_from_n``, last],
+    for the row's series: ``A(last + 1) - A(ch_from_n)``, where ``A`` is the rates'
+    running sum. The rate table is small and read once here; each row then costs a CASE
+    over its series' rates, not a subquery (a day before the first rate counts zero)."""
+    by_series: dict[str, list[tuple[int, int]]] = {}
+    for series, valid_from, rate in ReferenceRate.objects.order_by("series", "valid_from") \
+            .values_list("series", "valid_from", "rate"):  # fmt: skip
+        by_series.setdefault(series, []).append(
+            ((valid_from - EPOCH).days, int((rate * 10000).to_integral_value()))
         )
-        .order_by()
-        .values("series")
-        .annotate(first=Min("valid_from"))
-        .values("first")
-    )
-    rates = (
-        ReferenceRate.objects.filter(series=OuterRef(f"{TERMS}__reference_series"))
-        .annotate(
-            seg_first=Greatest(DayNumber("valid_from"), OuterRef("ch_from_n"), output_field=INT),
-            seg_last=Least(
-                Coalesce(DayNumber(Subquery(next_from)) - 1, _int(last)),
-                _int(last),
-                output_field=INT,
-            ),
-        )
-        .annotate(seg_days=ExpressionWrapper(F("seg_last") - F("seg_first") + 1, INT))
-        .filter(seg_days__gt=0)
-        .order_by()
-        .values("series")
-        .annotate(total=Sum(Units(F("rate"), 4) * F("seg_days"), output_field=INT))
-        .values("total")
-    )
-    del start  # the period's start is the outer row's ch_from_n
-    return Subquery(rates, output_field=INT)
+    branches = []
+    start = F("ch_from_n")
+    for series, rates in by_series.items():
+        pieces = _cumulative(rates)
+        at_start = Case(
+            *[When(ch_from_n__gte=first, then=_int(before - rate * first) + _int(rate) * start)
+              for first, rate, before in reversed(pieces)],
+            default=_int(0), output_field=INT,
+        )  # fmt: skip
+        branches.append(When(Q(**{f"{TERMS}__reference_series": series}),
+                             then=_int(_a_at(pieces, last + 1)) - at_start))  # fmt: skip
+    return Case(*branches, default=_int(0), output_field=INT)
+
+
+def _band_amount() -> Case:
+    """The compensation of the row's band (base currency), from every plan's bands read
+    once: a CASE per terms over ``amount_lcy``, highest lower bound first."""
+    bands: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for terms_id, low, amount in CompensationBand.objects.order_by("terms", "-from_amount") \
+            .values_list("terms_id", "from_amount", "amount"):  # fmt: skip
+        bands.setdefault(terms_id, []).append((low, amount))
+    branches = [
+        When(Q(**{f"{TERMS}__id": terms_id}),
+             then=Case(*[When(amount_lcy__gte=low, then=_int(int(amount * 100)))
+                         for low, amount in rows], default=_int(0), output_field=INT))
+        for terms_id, rows in bands.items()
+    ]  # fmt: skip
+    return Case(*branches, default=_int(0), output_field=INT)
 
 
 def with_charges(entries: QuerySet, as_of: dt.date) -> QuerySet:
@@ -195,20 +222,12 @@ def with_charges(entries: QuerySet, as_of: dt.date) -> QuerySet:
         company=OuterRef("company"), posted_ref=OuterRef("external_ref")
     ).exclude(posted_ref="")
     compensation_posted = PostedCharge.objects.filter(entry=OuterRef("pk"), kind="compensation")
-    band = (
-        CompensationBand.objects.filter(
-            terms=OuterRef(f"{TERMS}__id"), from_amount__lte=OuterRef("amount_lcy")
-        )
-        .order_by("-from_amount")
-        .values("amount")[:1]
-    )
     days = ExpressionWrapper(_int(last + 1) - F("ch_from_n"), INT)
     rate_days = Case(
         When(Q(**{f"{TERMS}__interest": "fixed"}), then=Units(F(f"{TERMS}__fixed_rate"), 4) * days),
         When(
             Q(**{f"{TERMS}__interest": "reference"}),
-            then=Coalesce(_reference_rate_days(None, last), _int(0))
-            + Units(F(f"{TERMS}__margin"), 4) * days,
+            then=_reference_rate_days(last) + Units(F(f"{TERMS}__margin"), 4) * days,
         ),
         default=_int(0),
         output_field=INT,
@@ -252,7 +271,7 @@ def with_charges(entries: QuerySet, as_of: dt.date) -> QuerySet:
             ch_compensation_c=Case(
                 When(
                     Q(ch_ok=1) & ~Exists(compensation_posted),
-                    then=Coalesce(Units(Subquery(band, output_field=MONEY_OUT), 2), _int(0)),
+                    then=_band_amount(),
                 ),
                 default=_int(0),
             ),

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_edit_ledger, is_manager
@@ -212,12 +212,33 @@ CHARGE_FIELDS = ("ch_interest", "ch_interest_lcy", "ch_compensation", "ch_total_
                  "ch_after")  # fmt: skip
 
 
-def charges_by_entry(entries: Any, as_of: dt.date) -> dict[int, dict[str, Any]]:
-    """{entry id: its charges} for the entries (ids or a queryset) that carry any."""
+def charges_by_entry(
+    entries: Any, as_of: dt.date, limit: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """{entry id: its charges, currency and document number} for the entries (ids or a
+    queryset) that carry any, in due-date order (the first ``limit``); one query."""
     ids = entries if isinstance(entries, list | tuple | set) else None
     qs = LedgerEntry.objects.filter(pk__in=ids) if ids is not None else entries
-    rows = with_charges(qs.order_by(), as_of).filter(ch_ok=1).values("pk", *CHARGE_FIELDS)
-    return {row["pk"]: row for row in rows if row["ch_total_lcy"] or row["ch_interest"]}
+    rows = (
+        with_charges(qs.order_by(), as_of)
+        .filter(ch_ok=1)
+        .exclude(ch_total_lcy=0, ch_interest=0)
+        .order_by("due_date", "pk")
+        .values("pk", "currency", "document_no", *CHARGE_FIELDS)
+    )
+    return {row["pk"]: row for row in (rows[:limit] if limit else rows)}
+
+
+def totals(entries: Any, as_of: dt.date) -> dict[str, Any]:
+    """Interest (LCY), compensation and total (LCY) of the entries, and how many carry
+    charges: one aggregate query."""
+    sums = with_charges(entries.order_by(), as_of).filter(ch_ok=1).exclude(
+        ch_total_lcy=0, ch_interest=0
+    ).aggregate(count=Count("pk"), interest_lcy=Sum("ch_interest_lcy"),
+                compensation=Sum("ch_compensation"), total_lcy=Sum("ch_total_lcy"))  # fmt: skip
+    cent = Decimal("0.01")
+    return {key: (Decimal(value or 0).quantize(cent) if key != "count" else value)
+            for key, value in sums.items()}  # fmt: skip
 
 
 def summary(entries: Any, as_of: dt.date, *, level: Any = None) -> dict[str, Any]:
@@ -225,13 +246,8 @@ def summary(entries: Any, as_of: dt.date, *, level: Any = None) -> dict[str, Any
     the lines, interest per currency, compensation and totals in the base currency."""
     lines = charges_by_entry(entries, as_of)
     interest: dict[str, Decimal] = {}
-    meta = LedgerEntry.objects.filter(pk__in=list(lines)).values("pk", "currency", "document_no")
-    by_id = {m["pk"]: m for m in meta}
-    for pk, row in lines.items():
-        currency = by_id[pk]["currency"]
-        interest[currency] = interest.get(currency, ZERO) + row["ch_interest"]
-        row["currency"] = currency
-        row["document_no"] = by_id[pk]["document_no"]
+    for row in lines.values():
+        interest[row["currency"]] = interest.get(row["currency"], ZERO) + row["ch_interest"]
     compensation = sum((row["ch_compensation"] for row in lines.values()), ZERO)
     fee = level_fee(level)
     total_lcy = sum((row["ch_total_lcy"] for row in lines.values()), ZERO) + fee

@@ -62,16 +62,21 @@ def plan_charges(request, pk: int):
     })  # fmt: skip
 
 
+CARD_LINES = 100  # the oldest; the Charges report lists every one
+
+
 @role_required
 def customer_charges(request, pk: int):
     """The card's Charges tab: each overdue invoice's charges today, and those posted."""
     customer = visible_customer(request, pk)
     today = customer.company.today()
     entries = LedgerEntry.objects.filter(customer=customer).open()
-    summary = services.summary(entries, today)
+    lines = services.charges_by_entry(entries, today, limit=CARD_LINES)
+    figures = services.totals(entries, today)
     posted = PostedCharge.objects.filter(customer=customer).select_related("entry")
     return render_card(request, customer, "charges", {
-        "tab_template": "charges/card/_charges.html", "charges": summary, "as_of": today,
+        "tab_template": "charges/card/_charges.html", "lines": lines, "figures": figures,
+        "more": max(figures["count"] - len(lines), 0), "as_of": today,
         "lcy": customer.company.base_currency, "posted": posted[:50],
         "posted_total": posted.aggregate(total=Sum("amount_lcy"))["total"],
     })  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from charges.queries import with_charges
 from ledger.models import LedgerEntry
@@ -58,7 +58,9 @@ class Charges(Report):
         "interest": ("ch_interest",),
         "total": ("ch_total_lcy",),
     }
-    default_sort = "-total"
+    # Oldest first: the most days charged. (Sorting by a computed total reads every
+    # charged entry; due-date order walks the open-entries index and stops at the page.)
+    default_sort = "due_date"
 
     def charged(self, run: ReportRun) -> QuerySet:
         as_of = charges_as_of(run)
@@ -66,6 +68,26 @@ class Charges(Report):
             remaining=0
         )
         return with_charges(entries, as_of).filter(ch_ok=1).exclude(ch_total_lcy=0)
+
+    def page_rows(self, run: ReportRun, low: int, count: int) -> list[dict]:
+        """In due-date order, find per company the due date the page ends on along the
+        open-entries index, then compute and sort only the rows up to it."""
+        if run.sort.lstrip("-") != "due_date":
+            return super().page_rows(run, low, count)
+        earliest_first = run.sort == "due_date"
+        order = "due_date" if earliest_first else "-due_date"
+        bounds = []
+        for company in run.companies:
+            dates = list(
+                self.charged(run).filter(company=company).order_by(order)
+                .values_list("due_date", flat=True)[: low + count]
+            )  # fmt: skip
+            if dates:
+                bounds.append(dates[-1])
+        if not bounds:
+            return []
+        within = Q(due_date__lte=max(bounds)) if earliest_first else Q(due_date__gte=min(bounds))
+        return list(run.ordered_rows().filter(within)[low : low + count])
 
     def rows(self, run: ReportRun) -> QuerySet:
         return self.charged(run).values(

@@ -43,7 +43,10 @@ def test_csv_page_and_api_show_the_charges(client, company, manager, integrator,
         "INV-B": ("30", "USD", "8.22", "6.58", "40.00", "46.58"),
         "INV-A": ("15", "GBP", "0.41", "0.41", "40.00", "40.41"),
     }
-    assert [r["Document"] for r in rows] == ["INV-B", "INV-A"]  # largest total first
+    assert [r["Document"] for r in rows] == ["INV-B", "INV-A"]  # oldest first
+    by_total = client.get("/reports/charges/csv/", {"company": company.pk, "sort": "total"})
+    ordered = list(csv.DictReader(io.StringIO(b"".join(by_total.streaming_content).decode())))
+    assert [r["Document"] for r in ordered] == ["INV-A", "INV-B"]
 
     page = client.get("/reports/charges/", {"company": company.pk, "as_of": "2026-01-01"})
     assert page.status_code == 200
