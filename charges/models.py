@@ -144,17 +144,43 @@ class LevelFee(models.Model):
 class ChargeKind(models.TextChoices):
     INTEREST = "interest", _("Interest")
     COMPENSATION = "compensation", _("Fixed compensation")
+    FEE = "fee", _("Reminder fee")
+
+
+class ReminderFee(models.Model):
+    """The fee of a reminder sent: written when a proposal at a level with a fee is
+    executed (never when skipped), at the fee then in force, in the base currency."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    action = models.OneToOneField(
+        "followups.FollowUpAction", on_delete=models.CASCADE, related_name="charge_fee"
+    )
+    level_sequence = models.PositiveSmallIntegerField()
+    level_name = models.CharField(max_length=100)
+    fee = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    charged_on = models.DateField()
+
+    class Meta:
+        ordering = ["-charged_on", "-id"]
+        indexes = [models.Index(fields=["company", "customer"], name="reminder_fee_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"FEE-{self.action_id}"
 
 
 class PostedCharge(models.Model):
     """A proposed charge the accounting system has posted (acknowledged through the API).
 
     ``reference`` is the proposed charge's: ``INT-<entry>-<from>-<to>`` for interest over
-    a period (days inclusive), ``CMP-<entry>`` for the fixed compensation."""
+    a period (days inclusive), ``CMP-<entry>`` for the fixed compensation, ``FEE-<history
+    line>`` for a reminder's fee (no entry)."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="posted_charges")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="posted_charges")  # fmt: skip
     reference = models.CharField(max_length=64)
     kind = models.CharField(max_length=12, choices=ChargeKind.choices)
     period_from = models.DateField(null=True, blank=True)
@@ -181,9 +207,13 @@ class PostedCharge(models.Model):
                 name="posted_compensation_once",
             ),
             models.CheckConstraint(
-                condition=Q(kind="compensation")
+                condition=Q(kind__in=["compensation", "fee"])
                 | Q(period_from__isnull=False, period_to__gte=models.F("period_from")),
                 name="posted_interest_has_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="fee") | Q(entry__isnull=False),
+                name="posted_charge_entry_unless_fee",
             ),
         ]
         indexes = [

@@ -26,7 +26,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_edit_ledger, is_manager
@@ -44,12 +45,14 @@ from .models import (
     PostedCharge,
     RateSeries,
     ReferenceRate,
+    ReminderFee,
 )
 from .queries import with_charges
 
 ZERO = Decimal("0.00")
 REFERENCE_RE = re.compile(
-    r"^(?:INT-(?P<ientry>\d+)-(?P<first>\d{8})-(?P<last>\d{8})|CMP-(?P<centry>\d+))$"
+    r"^(?:INT-(?P<ientry>\d+)-(?P<first>\d{8})-(?P<last>\d{8})|CMP-(?P<centry>\d+)"
+    r"|FEE-(?P<action>\d+))$"
 )
 TERM_FIELDS = ("interest", "fixed_rate", "reference_series", "margin")
 
@@ -162,6 +165,28 @@ def _fees_set(plan: Any, fees: dict[Any, Any]) -> None:
             ) from None
         amount = _money(fee, "level_fees")
         LevelFee.objects.update_or_create(level=level, defaults={"fee": amount})
+
+
+def fee_record(*, action: Any, level: Any, on: dt.date) -> ReminderFee | None:
+    """Charge the fee of ``level`` for the reminder ``action`` (the follow-up history line
+    of an executed proposal), at the fee in force now; nothing when the level has none."""
+    fee = level_fee(level)
+    if fee <= 0:
+        return None
+    return ReminderFee.objects.create(
+        company_id=action.company_id, customer_id=action.customer_id, action=action,
+        level_sequence=level.sequence, level_name=level.name, fee=fee,
+        currency=Company.objects.values_list("base_currency", flat=True).get(pk=action.company_id),
+        charged_on=on,
+    )  # fmt: skip
+
+
+def unposted_fees(company: Company, customer: int | None = None) -> Any:
+    """The reminder fees of ``company`` not yet acknowledged as posted."""
+    reference = Concat(Value("FEE-"), Cast(OuterRef("action_id"), CharField()))
+    posted = PostedCharge.objects.filter(company=company, kind=ChargeKind.FEE, reference=reference)
+    fees = ReminderFee.objects.filter(company=company).exclude(Exists(posted))
+    return fees.filter(customer_id=customer) if customer is not None else fees
 
 
 def level_fee(level: Any) -> Decimal:
@@ -303,13 +328,53 @@ def proposed_charges(entries: Any, as_of: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def proposed_fees(company: Company, customer: int | None = None) -> list[dict[str, Any]]:
+    """The reminder fees not yet posted, as proposed charges (no entry; ``as_of`` is the
+    day the reminder was sent)."""
+    rows = unposted_fees(company, customer).select_related("customer").order_by("id")
+    return [{
+        "reference": f"FEE-{fee.action_id}", "kind": ChargeKind.FEE.value, "company": company.pk,
+        "customer": fee.customer_id, "account_code": fee.customer.account_code, "entry": None,
+        "document_no": "", "period_from": None, "period_to": None, "currency": fee.currency,
+        "amount": fee.fee, "amount_lcy": fee.fee, "as_of": fee.charged_on,
+    } for fee in rows]  # fmt: skip
+
+
+def _acknowledge_fee(*, user: Any, company: Company, reference: str, action_id: int,
+                     posted_ref: str, amount: Any) -> tuple[PostedCharge, bool]:  # fmt: skip
+    fee = (
+        ReminderFee.objects.select_for_update().filter(company=company, action_id=action_id).first()
+    )
+    if fee is None:
+        raise ValidationError(
+            {"reference": _("No reminder fee %(ref)s in this company.") % {"ref": reference}}
+        )
+    existing = PostedCharge.objects.filter(company=company, reference=reference).first()
+    if existing:
+        return existing, False
+    if amount not in (None, "") and _money(amount, "amount") != fee.fee:
+        raise ValidationError({"amount": _("The fee is %(value)s %(currency)s, not %(amount)s.") % {
+            "value": fee.fee, "currency": fee.currency, "amount": amount}})  # fmt: skip
+    posted = PostedCharge.objects.create(
+        company=company, customer_id=fee.customer_id, entry=None, reference=reference,
+        kind=ChargeKind.FEE, currency=fee.currency, amount=fee.fee, amount_lcy=fee.fee,
+        posted_ref=posted_ref, acknowledged_by=user,
+    )  # fmt: skip
+    audit_record(user=user, obj=posted, action=AuditEvent.Action.CREATE,
+                 after={"reference": reference, "amount": str(fee.fee), "posted_ref": posted_ref},
+                 source="api")  # fmt: skip
+    return posted, True
+
+
 def _parse(reference: str) -> tuple[int, str, dt.date | None, dt.date | None]:
     match = REFERENCE_RE.match(reference or "")
     if not match:
         raise ValidationError({"reference": _(
             "“%(ref)s” is not a proposed charge's reference (INT-<entry>-<from>-<to> or "
-            "CMP-<entry>)."
+            "CMP-<entry> or FEE-<reminder>)."
         ) % {"ref": reference}})  # fmt: skip
+    if match["action"]:
+        return int(match["action"]), ChargeKind.FEE, None, None
     if match["centry"]:
         return int(match["centry"]), ChargeKind.COMPENSATION, None, None
     try:
@@ -330,6 +395,11 @@ def acknowledge(*, user: Any, company: Company, reference: str, posted_ref: str 
     if existing:
         return existing, False
     entry_id, kind, first, last = _parse(reference)
+    if kind == ChargeKind.FEE:
+        if len(posted_ref) > 64:
+            raise ValidationError({"posted_ref": _("At most 64 characters.")})
+        return _acknowledge_fee(user=user, company=company, reference=reference,
+                                action_id=entry_id, posted_ref=posted_ref, amount=amount)  # fmt: skip
     entry = (LedgerEntry.objects.select_for_update().filter(company=company, pk=entry_id)
              .select_related("company").first())  # fmt: skip
     if entry is None:

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from charges.services import fee_record
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
 from communications.services import customer_balance_lcy
 from communications.todos import check_date, managers_of
@@ -283,6 +284,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
 
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, _main_channel(level))
+    fee_record(action=action, level=level, on=as_of)  # the level's reminder fee, if any
     common = {"company": p.company, "customer": customer, "as_of": as_of, "level": level,
               "entries": entries, "action": action, "user": user}  # fmt: skip
     if level.send_email:

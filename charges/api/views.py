@@ -113,7 +113,8 @@ COMPANY = OpenApiParameter(
 
 class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
     """Charges the accounting system may post: interest not posted yet and fixed
-    compensation, per entry, as of a date. Post them there, then acknowledge each by its
+    compensation, per entry, as of a date, and (on the first page) the fees of reminders
+    sent, per reminder. Post them there, then acknowledge each by its
     reference (the ledger entry it becomes comes back through the sync, its external
     reference given as ``posted_ref``)."""
 
@@ -160,6 +161,8 @@ class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
             entries = entries.filter(customer_id=customer)
         page_ids = list(services.chargeable_ids(entries, as_of)[:size])
         rows = services.proposed_charges(LedgerEntry.objects.filter(pk__in=page_ids), as_of)
+        if not after:  # the reminder fees (not per entry) come with the first page
+            rows = services.proposed_fees(company, customer) + rows
         body = {"as_of": as_of, "results": s.ProposedChargeSerializer(rows, many=True).data,
                 "next_after": page_ids[-1] if len(page_ids) == size else None}  # fmt: skip
         return Response(body)

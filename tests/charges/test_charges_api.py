@@ -146,3 +146,26 @@ def test_reference_rates_are_readable(integrator):
     assert {"series": "DE-BASIS", "valid_from": "2024-07-01", "rate": "3.3700"} in [
         {k: r[k] for k in ("series", "valid_from", "rate")} for r in rows
     ]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_sent_reminder_charges_its_level_fee_once(company, controller, integrator, customer,
+                                                    invoice, plan):  # fmt: skip
+    from charges.models import LevelFee
+    from tests.factories import ContactFactory, proposal_with_lines
+
+    ContactFactory(customer=customer, email="ap@example.com", is_credit_contact=True)
+    level = plan.levels.get(sequence=2)
+    LevelFee.objects.create(level=level, fee=D("5.00"))
+    proposal = proposal_with_lines(customer, 2, [(invoice, 2)], run_date=dt.date(2026, 1, 16))
+    response = api_as(controller).post(f"/api/v1/followup-proposals/{proposal.pk}/execute/")
+    assert response.status_code == 200, response.content
+    LevelFee.objects.filter(level=level).update(fee=D("9.00"))  # later changes leave it be
+    client = api_as(integrator)
+    (fee,) = [c for c in _proposed(client, company)["results"] if c["kind"] == "fee"]
+    assert (fee["amount"], fee["currency"], fee["entry"]) == ("5.00", "GBP", None)
+    ack = {"company": company.pk, "reference": fee["reference"], "posted_ref": "FIN-FEE-1"}
+    first = client.post("/api/v1/proposed-charges/acknowledge/", ack, format="json")
+    again = client.post("/api/v1/proposed-charges/acknowledge/", ack, format="json")
+    assert (first.status_code, again.status_code, first.json()) == (201, 200, again.json())
+    assert [c for c in _proposed(client, company)["results"] if c["kind"] == "fee"] == []
