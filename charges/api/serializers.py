@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import ChargeTerms, InterestBasis, PostedCharge, RateSeries, ReferenceRate
+from ..models import ChargeTerms, PostedCharge, ReferenceRate
 from ..presets import PRESETS
 from ..services import _fees_repr
 
@@ -25,9 +25,6 @@ class ChargeTermsSerializer(serializers.ModelSerializer):
         required=False,
         write_only=True,
     )
-    interest = serializers.ChoiceField(choices=InterestBasis.choices, required=False)
-    reference_series = serializers.ChoiceField(choices=[("", "none"), *RateSeries.choices],
-                                               required=False, allow_blank=True)  # fmt: skip
 
     class Meta:
         model = ChargeTerms

@@ -85,9 +85,15 @@ def test_the_posted_charge_comes_back_through_the_sync_and_is_not_charged(
                          "posted_ref": "FIN-CMP-1"}, format="json")  # fmt: skip
     assert posted.status_code == 201
     # The accounting system posts it as a debit memo, overdue already, and syncs it back.
-    EntryFactory(customer=customer, entry_type="debit_memo", document_no="DM1", amount=D("40"),
-                 external_ref="FIN-CMP-1", document_date=dt.date(2025, 12, 1),
-                 due_date=dt.date(2025, 12, 1))  # fmt: skip
+    customer.external_ref = "C1"
+    customer.save()
+    synced = integ.post("/api/v1/ledger-entries/sync/", {"company": company.code, "rows": [
+        {"external_ref": "FIN-CMP-1", "customer_ref": "C1", "entry_type": "debit_memo",
+         "document_no": "DM1", "document_date": "2025-12-01", "amount": "40.00"}]},
+        format="json")  # fmt: skip
+    assert synced.status_code == 200, synced.content
+    linked = integ.get("/api/v1/posted-charges/", {"posted_ref": "FIN-CMP-1"}).json()
+    assert [c["reference"] for c in linked["results"]] == [refs["compensation"]["reference"]]
     kinds = sorted(c["kind"] for c in _proposed(integ, company)["results"])
     assert kinds == ["interest"]  # the invoice's interest only: not the memo, not the 40 again
 
