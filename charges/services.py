@@ -24,7 +24,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
@@ -167,7 +167,7 @@ def _fees_set(plan: Any, fees: dict[Any, Any]) -> None:
         LevelFee.objects.update_or_create(level=level, defaults={"fee": amount})
 
 
-def fee_record(*, action: Any, level: Any, on: dt.date) -> ReminderFee | None:
+def fee_record(*, action: Any, level: Any, on: dt.date, currency: str) -> ReminderFee | None:
     """Charge the fee of ``level`` for the reminder ``action`` (the follow-up history line
     of an executed proposal), at the fee in force now; nothing when the level has none."""
     fee = level_fee(level)
@@ -176,7 +176,7 @@ def fee_record(*, action: Any, level: Any, on: dt.date) -> ReminderFee | None:
     return ReminderFee.objects.create(
         company_id=action.company_id, customer_id=action.customer_id, action=action,
         level_sequence=level.sequence, level_name=level.name, fee=fee,
-        currency=Company.objects.values_list("base_currency", flat=True).get(pk=action.company_id),
+        currency=currency,
         charged_on=on,
     )  # fmt: skip
 
@@ -193,8 +193,10 @@ def level_fee(level: Any) -> Decimal:
     """The fee of a reminder at ``level`` (zero when none is set)."""
     if level is None:
         return ZERO
-    fee = LevelFee.objects.filter(level=level).values_list("fee", flat=True).first()
-    return fee or ZERO
+    try:  # no query when the caller selected ``charge_fee`` with the level
+        return level.charge_fee.fee
+    except ObjectDoesNotExist:
+        return ZERO
 
 
 def overview(plan: Any) -> dict[str, Any]:

@@ -20,15 +20,28 @@ from .models import PostedCharge, ReferenceRate
 from .presets import PRESETS
 
 
-@role_required
-def plan_charges(request, pk: int):
-    """A plan's interest terms, compensation bands and level fees; the presets."""
+def _managed_plan(request, pk: int):
     if not is_manager(request.user):
         raise PermissionDenied(_("Only a credit manager or an administrator may change charges."))
-    plan = get_object_or_404(
+    return get_object_or_404(
         PLAN.objects.filter(company__in=Company.objects.visible_to(request.user))
         .select_related("company"), pk=pk,
     )  # fmt: skip
+
+
+@role_required
+def plan_summary(request, pk: int):
+    """The plan page's Late-payment charges card (loaded by htmx into the plan page)."""
+    plan = _managed_plan(request, pk)
+    return render(request, "charges/_plan_summary.html", {
+        "plan": plan, "company": plan.company, "charge_overview": services.overview(plan),
+    })  # fmt: skip
+
+
+@role_required
+def plan_charges(request, pk: int):
+    """A plan's interest terms, compensation bands and level fees; the presets."""
+    plan = _managed_plan(request, pk)
     levels = list(plan.levels.order_by("sequence"))
     terms = services.terms_of(plan)
     initial = initial_of(terms, services._fees_repr(plan))

@@ -80,7 +80,9 @@ def _locked(proposal: Proposal) -> Proposal:
     the second finds it no longer live."""
     p = (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related("company", "customer__company", "customer__controller", "level")
+        .select_related(
+            "company", "customer__company", "customer__controller", "level", "level__charge_fee"
+        )  # the level's reminder fee (charges)
         .get(pk=proposal.pk)
     )
     if not p.is_live:
@@ -284,7 +286,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
 
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, _main_channel(level))
-    fee_record(action=action, level=level, on=as_of)  # the level's reminder fee, if any
+    fee_record(action=action, level=level, on=as_of, currency=p.company.base_currency)
     common = {"company": p.company, "customer": customer, "as_of": as_of, "level": level,
               "entries": entries, "action": action, "user": user}  # fmt: skip
     if level.send_email:

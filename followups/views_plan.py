@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from charges.services import overview as charges_overview
 from communications.forms import show_service_errors
 from creditcontrol.roles import is_manager, role_required
 from ledger.models import Company
@@ -101,7 +100,6 @@ def plan(request):
             "plan": the_plan,
             "form": form,
             "levels": levels,
-            "charge_overview": charges_overview(the_plan),
         },
     )
 

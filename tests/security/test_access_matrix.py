@@ -65,6 +65,7 @@ OBJECT_OF = {
     "team:token-revoke": "nothing", "portal:copy": "entry", "portal-links-revoke": "customer",
     "ledger:entry-document": "entry", "ledger:entry-document-upload": "entry",
     "charges:plan-charges": "plan", "charges:customer-charges": "customer",
+    "charges:plan-summary": "plan",
     "charge-terms-detail": "plan", "charge-terms-preset": "plan",
 }  # fmt: skip
 PREFIX_OBJECT = [
@@ -359,6 +360,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "reports:charges-pdf": ("login", "ok", "no", "ok", "ok", "ok"),
     "reports-api:charges": ("no", "ok", "ok", "no", "ok", "ok"),
     "charges:plan-charges": ("login", "no", "no", "no", "ok", "ok"),
+    "charges:plan-summary": ("login", "no", "no", "no", "ok", "ok"),
     "charges:customer-charges": ("login", "no", "ok", "ok", "ok", "ok"),
     "charge-terms-list": ("no", "ok", "ok", "no", "ok", "ok"),
     "charge-terms-detail": ("no", "no", "ok", "no", "ok", "ok"),
