@@ -13,7 +13,7 @@ from charges.queries import with_charges
 from ledger.models import LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
 
-from .activity import CUSTOMER_SORTS, _customer_columns, lcy_totals
+from .activity import CUSTOMER_SORTS, _customer_columns, cents
 from .base import Column, Report, ReportRun
 from .debt import entry_link
 from .filters_activity import ChargesFilter
@@ -62,12 +62,15 @@ class Charges(Report):
     # charged entry; due-date order walks the open-entries index and stops at the page.)
     default_sort = "due_date"
 
-    def charged(self, run: ReportRun) -> QuerySet:
+    def with_charges(self, run: ReportRun) -> QuerySet:
         as_of = charges_as_of(run)
         entries = run.qs.filter(entry_type__in=DEBIT_TYPE_VALUES, due_date__lt=as_of).exclude(
             remaining=0
         )
-        return with_charges(entries, as_of).filter(ch_ok=1).exclude(ch_total_lcy=0)
+        return with_charges(entries, as_of).filter(ch_ok=1)
+
+    def charged(self, run: ReportRun) -> QuerySet:
+        return self.with_charges(run).exclude(ch_total_lcy=0)
 
     def page_rows(self, run: ReportRun, low: int, count: int) -> list[dict]:
         """In due-date order, find per company the due date the page ends on along the
@@ -98,10 +101,21 @@ class Charges(Report):
         )  # fmt: skip
 
     def totals(self, run: ReportRun) -> list[dict]:
-        return lcy_totals(
-            self.charged(run), ch_interest_lcy=Sum("ch_interest_lcy"),
-            ch_compensation=Sum("ch_compensation"), ch_total_lcy=Sum("ch_total_lcy"),
-        )  # fmt: skip
+        """One row per base currency, summed a company at a time (each company has one
+        base currency: no sort of every charged entry by a joined column)."""
+        keys = ("ch_interest_lcy", "ch_compensation", "ch_total_lcy")
+        by_currency: dict[str, dict] = {}
+        for company in run.companies:
+            sums = self.with_charges(run).filter(company=company).order_by().aggregate(
+                **{f"sum_{key}": Sum(key) for key in keys}
+            )  # fmt: skip
+            if sums["sum_ch_total_lcy"] is None:
+                continue
+            row = by_currency.setdefault(company.base_currency,
+                                         {"currency": company.base_currency, **dict.fromkeys(keys, 0)})  # fmt: skip
+            for key in keys:
+                row[key] += cents(sums[f"sum_{key}"])
+        return [by_currency[currency] for currency in sorted(by_currency)]
 
     def subtitle(self, run: ReportRun) -> str:
         return f"As of {charges_as_of(run):%d %b %Y}"

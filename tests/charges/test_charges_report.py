@@ -55,4 +55,4 @@ def test_csv_page_and_api_show_the_charges(client, company, manager, integrator,
 
     api = api_as(integrator).get("/api/v1/reports/charges/", {"company": company.pk}).json()
     assert [r["document_no"] for r in api["results"]] == ["INV-B", "INV-A"]
-    assert api["totals"][0]["ch_total_lcy"] == "86.99"
+    assert api["totals"][0]["ch_total_lcy"] == "86.99", api["totals"]
