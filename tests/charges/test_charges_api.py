@@ -147,11 +147,30 @@ def test_bad_references_get_a_clear_message(company, integrator):
 
 
 def test_reference_rates_are_readable(integrator):
+    from charges.models import ReferenceRate
+
+    # Tests with a live server flush the tables: make sure of the row this test reads.
+    ReferenceRate.objects.update_or_create(series="DE-BASIS", valid_from=dt.date(2024, 7, 1),
+                                           defaults={"rate": D("3.37")})  # fmt: skip
     rates = api_as(integrator).get("/api/v1/reference-rates/", {"series": "DE-BASIS"}).json()
     rows = rates["results"] if isinstance(rates, dict) else rates
     assert {"series": "DE-BASIS", "valid_from": "2024-07-01", "rate": "3.3700"} in [
         {k: r[k] for k in ("series", "valid_from", "rate")} for r in rows
     ]
+    assert all(r["series"] == "DE-BASIS" for r in rows)
+
+
+def test_the_shipped_rates_are_the_published_ones():
+    """The migration's table against the published values (Bundesbank's Basiszinssatz;
+    the Bank of England Bank Rate on 30 June / 31 December)."""
+    import importlib
+
+    shipped = importlib.import_module("charges.migrations.0002_reference_rates")
+    de, gb = dict(shipped.DE), dict(shipped.GB)
+    assert (de["2023-01-01"], de["2023-07-01"], de["2024-01-01"], de["2024-07-01"],
+            de["2025-01-01"], de["2025-07-01"]) == ("1.62", "3.12", "3.62", "3.37", "2.27", "1.27")  # fmt: skip
+    assert (gb["2023-07-01"], gb["2024-01-01"], gb["2025-01-01"], gb["2025-07-01"]) == (
+        "5.00", "5.25", "4.75", "4.25")  # fmt: skip
 
 
 @time_machine.travel(TODAY, tick=False)
