@@ -403,6 +403,11 @@ class OutboxMessage(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     to = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Email addresses."))
+    cc = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Email addresses copied (contacts marked so)."),
+    )
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     attach_statement = models.BooleanField(default=False)
