@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from charges.api import views as charges_api
 from communications.api import views as workbench_api
 from communications.api import views_lists as workbench_lists
 from followups.api import mass_email as mass_email_api
@@ -65,5 +66,11 @@ router.register("outbox-messages", followup_api.OutboxMessageViewSet, basename="
 router.register("mass-emails", mass_email_api.MassEmailViewSet, basename="mass-email")
 
 # Webhooks for integrators (issue 14).
+# Late-payment charges (charges/)
+router.register("charge-terms", charges_api.ChargeTermsViewSet, basename="charge-terms")
+router.register("reference-rates", charges_api.ReferenceRateViewSet, basename="reference-rate")
+router.register("proposed-charges", charges_api.ProposedChargeViewSet, basename="proposed-charge")
+router.register("posted-charges", charges_api.PostedChargeViewSet, basename="posted-charge")
+
 router.register("webhook-endpoints", webhooks_api.EndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", webhooks_api.DeliveryViewSet, basename="webhook-delivery")

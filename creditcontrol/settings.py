@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "events",
     "ledger",
     "communications",
+    "charges",
     "followups",
     "reports",
     "portal",
@@ -404,7 +405,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"RateSeriesEnum": "charges.models.RateSeries"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "creditcontrol.api_schema.describe_answers",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("customers/", include(ledger_patterns(customer_list))),
     path("", include("communications.urls")),
     path("", include("followups.urls")),
+    path("", include("charges.urls")),
     # The customers' self-service page: no login, a link per customer (portal app).
     path("self-service/", include("portal.urls")),
     path("settings/self-service/", portal_settings, name="portal-settings"),

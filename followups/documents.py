@@ -19,6 +19,7 @@ from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy
 
+from charges.services import summary as charges_summary
 from communications.models import LetterStyle
 from ledger.models import Customer, LedgerEntry
 from ledger.querysets import AGE_BUCKETS
@@ -174,6 +175,7 @@ def statement_context(*, customer: Customer, as_of: dt.date) -> dict[str, Any]:
             ),
         ],
         "lcy": customer.company.base_currency,
+        "charges": charges_summary(open_items, as_of),
         "several_currencies": len(per_currency) > 1
         or any(row["currency"] != customer.company.base_currency for row in per_currency),
     }
@@ -258,6 +260,8 @@ def letter_context(
         "segments": letter_segments(filled),
         "rows": rows,
         "totals": totals_by_currency(rows),
+        "lcy": customer.company.base_currency,
+        "charges": charges_summary([r.pk for r in rows if r.pk], as_of, level=level),
     }
 
 

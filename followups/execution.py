@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from charges.services import fee_record
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
 from communications.services import customer_balance_lcy
 from communications.todos import check_date, managers_of
@@ -86,7 +87,9 @@ def _locked(proposal: Proposal) -> Proposal:
     the second finds it no longer live."""
     p = (
         Proposal.objects.select_for_update(of=("self",))
-        .select_related("company", "customer__company", "customer__controller", "level")
+        .select_related(
+            "company", "customer__company", "customer__controller", "level", "level__charge_fee"
+        )  # the level's reminder fee (charges)
         .get(pk=proposal.pk)
     )
     if not p.is_live:
@@ -307,6 +310,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
 
     _record_levels(user, p, lines, as_of, source)
     action = _history(user, p, lines, as_of, _main_channel(level))
+    fee_record(action=action, level=level, on=as_of, currency=p.company.base_currency)
     common = {"company": p.company, "customer": customer, "as_of": as_of, "level": level,
               "entries": entries, "action": action, "user": user}  # fmt: skip
     if level.send_email:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charges.services import summary as charges_summary
 from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
 from creditcontrol.templatetags.ui import day as day_text
 from ledger.models import Company, Contact, Customer, DebtorRating, LedgerEntry
@@ -519,6 +520,11 @@ def proposal_detail(request, pk: int):
             "nav": "home",
             "p": proposal,
             "lines": lines,
+            "charges": charges_summary(
+                [line.entry_id for line in lines], today, level=proposal.level
+            ),
+            "as_of": today,
+            "lcy": proposal.company.base_currency,
             "form": form,
             "may_work": may_work,
             "recipients": email_recipients(proposal.customer) if proposal.level.send_email else [],

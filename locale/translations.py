@@ -161,6 +161,20 @@ DE_FR: dict[str, tuple[str, str]] = {
     "Debit memo": ("Belastungsanzeige", "Note de débit"),
     "Credit note": ("Gutschrift", "Avoir"),
     "Payment": ("Zahlung", "Paiement"),
+    # Late-payment charges on letters and statements (charges/_document_charges.html).
+    "Late-payment charges": ("Verzugskosten", "Pénalités de retard"),
+    "Interest and fixed compensation on overdue invoices to %(day)s, not yet invoiced: they "
+    "will be invoiced separately.": (
+        "Verzugszinsen und Pauschalen auf überfällige Rechnungen bis %(day)s, noch nicht "
+        "berechnet: sie werden gesondert in Rechnung gestellt.",
+        "Intérêts et indemnités forfaitaires sur les factures échues jusqu'au %(day)s, pas "
+        "encore facturés : ils seront facturés séparément.",
+    ),
+    "Days": ("Tage", "Jours"),
+    "Interest": ("Zinsen", "Intérêts"),
+    "Compensation (%(lcy)s)": ("Pauschale (%(lcy)s)", "Indemnité (%(lcy)s)"),
+    "Reminder fee": ("Mahngebühr", "Frais de relance"),
+    "Total charges in %(lcy)s": ("Kosten gesamt in %(lcy)s", "Total des frais en %(lcy)s"),
     # The self-service page's refusals (portal/services.py), shown to the customer.
     "Choose one or more of the open invoices listed.": (
         "Bitte wählen Sie eine oder mehrere der aufgeführten offenen Rechnungen.",

@@ -158,3 +158,19 @@ class CallActionsFilter(ActivityFilterSet):
     class Meta:
         model = CallAction
         fields: list[str] = []
+
+
+class ChargesFilter(ActivityFilterSet):
+    """Entries carrying late-payment charges as of a date (the company's today by default)."""
+
+    as_of = _date_filter("As of", method="filter_nothing")
+    due_from = _date_filter("Due from", field_name="due_date", lookup_expr="gte")
+    due_to = _date_filter("Due to", field_name="due_date", lookup_expr="lte")
+    currency = filters.CharFilter(label="Currency", lookup_expr="iexact", max_length=3)
+
+    class Meta:
+        model = LedgerEntry
+        fields: list[str] = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset

@@ -30,6 +30,7 @@ TABS = (
     ("communications", "Communications", "communications:customer-communications"),
     ("timeline", "Timeline", "communications:customer-timeline"),
     ("history", "History", "followups:customer-history"),  # the follow-up history
+    ("charges", "Charges", "charges:customer-charges"),  # late-payment charges
 )
 
 

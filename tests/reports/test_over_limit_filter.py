@@ -50,6 +50,11 @@ def _debtor(company, controller, name: str, limit: str):
 
 @pytest.fixture
 def debtors(company, controller):
+    from charges.models import ChargeTerms
+    from followups.plans import plan_for
+
+    # Interest on overdue invoices, so that the Charges report has their rows too.
+    ChargeTerms.objects.create(plan=plan_for(company), interest="fixed", fixed_rate=Decimal("8"))
     return (_debtor(company, controller, "Overdrawn Ltd", "100.00"),
             _debtor(company, controller, "Steady Ltd", "10000.00"),
             _debtor(company, controller, "Limitless Ltd", "0"))  # fmt: skip
