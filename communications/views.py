@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from creditcontrol import dates
 from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import AuditEvent, LedgerEntry
@@ -66,13 +67,15 @@ def _require_worker(user: Any) -> None:
 
 
 def _visible_communication(request, pk: int) -> Communication:
-    return get_object_or_404(
+    communication = get_object_or_404(
         Communication.objects.visible_to(request.user).select_related(
             "company", "customer", "customer__company", "customer__controller", "our_contact",
             "contact", "outcome", "completed_by", "created_by",
         ),
         pk=pk,
     )  # fmt: skip
+    dates.activate(communication.company)  # its dates in its company's convention
+    return communication
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:

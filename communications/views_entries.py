@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from creditcontrol import dates
 from creditcontrol.roles import role_required
 from ledger.models import Application, AuditEvent, EntryDocument, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
@@ -223,10 +224,12 @@ def _summary(updated: list[LedgerEntry], cd: dict) -> str:
 
 def _visible_entry(request, entry_id: int) -> LedgerEntry:
     """The entry, or 404 when the user may not see it."""
-    return get_object_or_404(
+    entry = get_object_or_404(
         LedgerEntry.objects.visible_to(request.user).select_related("customer", "company"),
         pk=entry_id,
     )
+    dates.activate(entry.company)  # its dates in its company's convention
+    return entry
 
 
 @role_required

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from creditcontrol import dates
 from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Company, LedgerEntry
@@ -64,7 +65,9 @@ def _mark_overdue(todos: list, todays: dict[int, Any]) -> list:
 
 def _visible_todo(request: Any, pk: int) -> ToDo:
     """The to-do, or 404 when the user may not see it (never 403: that would leak it)."""
-    return get_object_or_404(_listed(request.user), pk=pk)
+    todo = get_object_or_404(_listed(request.user), pk=pk)
+    dates.activate(todo.company)  # its dates in its company's convention
+    return todo
 
 
 def _require_worker(user: Any) -> None:

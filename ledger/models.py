@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from creditcontrol.dates import DATE_STYLE_CHOICES, DEFAULT_STYLE
+
 from .iso import COUNTRIES, CURRENCIES
 from .querysets import (
     ApplicationQuerySet,
@@ -89,6 +91,16 @@ class Company(models.Model):
         choices=[("en", "English"), ("de", "German"), ("fr", "French")],
         default="en",
         help_text="The language of documents for customers that have none of their own.",
+    )
+    date_style = models.CharField(
+        gettext_lazy("date convention"),
+        max_length=8,
+        choices=DATE_STYLE_CHOICES,
+        default=DEFAULT_STYLE,
+        help_text=gettext_lazy(
+            "How dates read on pages, exports and internal PDFs. Documents sent to customers "
+            "follow the customer's language."
+        ),
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True)
 

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
+from creditcontrol import dates
 from creditcontrol.roles import role_required
 
 from ..models import Customer
@@ -34,11 +35,15 @@ TABS = (
 
 
 def visible_customer(request, pk: int) -> Customer:
-    """The customer, or 404 when the user may not see it (never 403: that would leak it)."""
-    return get_object_or_404(
+    """The customer, or 404 when the user may not see it (never 403: that would leak it).
+
+    The page then shows dates in the customer's company's convention and time zone."""
+    customer = get_object_or_404(
         Customer.objects.visible_to(request.user).select_related("company", "controller"),
         pk=pk,
     )
+    dates.activate(customer.company)
+    return customer
 
 
 def _header(customer: Customer, today) -> dict:
