@@ -16,9 +16,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol import dates
+from creditcontrol.dates import format_day
 from creditcontrol.roles import role_required
 from ledger.models import Application, AuditEvent, EntryDocument, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
@@ -211,12 +214,14 @@ def _summary(updated: list[LedgerEntry], cd: dict) -> str:
     n = len(updated)
     what = []
     if cd["status_code"] is not None:
-        what.append(f"status code {cd['status_code'].code}")
+        what.append(_("status code %(code)s") % {"code": cd["status_code"].code})
         if cd["status_code"].is_promised:
-            what.append("a promise to pay")
+            what.append(_("a promise to pay"))
     if (cd["note"] or "").strip():
-        what.append("a note")
-    return f"Updated {n} entr{'y' if n == 1 else 'ies'}: {' and '.join(what)}."
+        what.append(_("a note"))
+    return ngettext(
+        "Updated %(count)d entry: %(what)s.", "Updated %(count)d entries: %(what)s.", n
+    ) % {"count": n, "what": _(" and ").join(what)}
 
 
 # --- Disputes -------------------------------------------------------------------------
@@ -241,10 +246,10 @@ def dispute_edit(request, entry_id: int):
     detail = reverse("communications:entry-detail", args=[entry.pk])
     if request.method == "POST" and "end" in request.POST:
         if dispute is None:
-            messages.info(request, f"{entry} has no open dispute.")
+            messages.info(request, _("%(entry)s has no open dispute.") % {"entry": entry})
         else:
             dispute_end(user=request.user, dispute=dispute)
-            messages.success(request, f"The dispute on {entry} is ended.")
+            messages.success(request, _("The dispute on %(entry)s is ended.") % {"entry": entry})
         return redirect(detail)
     if request.method == "POST":
         form = DisputeForm(request.POST, company=entry.company)
@@ -257,10 +262,11 @@ def dispute_edit(request, entry_id: int):
                 show_service_errors(form, error, aliases={})
             else:
                 if result is None or not result.is_open:
-                    messages.success(request, f"The dispute on {entry} is ended.")
+                    messages.success(
+                        request, _("The dispute on %(entry)s is ended.") % {"entry": entry}
+                    )
                 else:
-                    messages.success(request, f"{entry}: {result.amount} {entry.currency} "
-                                              f"in dispute.")  # fmt: skip
+                    messages.success(request, _("%(entry)s: %(amount)s %(currency)s in dispute.") % {"entry": entry, "amount": result.amount, "currency": entry.currency})  # fmt: skip
                 return redirect(detail)
     elif dispute is not None:
         form = DisputeForm(company=entry.company, initial={
@@ -338,7 +344,7 @@ def _history(entry: LedgerEntry, dispute_ids: list[int], promise_ids: list[int])
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         if isinstance(value, str) and ISO_DATE.fullmatch(value):
-            return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+            return format_day(dt.date.fromisoformat(value))
         return value
 
     for event in events:

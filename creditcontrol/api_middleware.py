@@ -14,6 +14,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 
 log = logging.getLogger("django.request")
 
@@ -28,8 +29,11 @@ def too_large() -> JsonResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return _error(
         413,
-        f"The request body is too large: at most {limit / 1024 / 1024:.0f} MB is accepted "
-        "(a sync batch of 10,000 rows fits). Split it into smaller requests.",
+        _(
+            "The request body is too large: at most %(megabytes).0f MB is accepted "
+            "(a sync batch of 10,000 rows fits). Split it into smaller requests."
+        )
+        % {"megabytes": limit / 1024 / 1024},
     )
 
 

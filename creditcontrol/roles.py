@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 CONTROLLER = "Credit controller"
@@ -92,7 +94,7 @@ def roles_context(request: Any) -> dict[str, Any]:
 class HasAnyRole(BasePermission):
     """Signed in and holding at least one role; writes need the ledger-editing roles."""
 
-    message = "Your account has no credit-control role; ask an administrator."
+    message = gettext_lazy("Your account has no credit-control role; ask an administrator.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not has_any_role(request.user):
@@ -104,7 +106,7 @@ class HasAnyRole(BasePermission):
 
 
 class IsManager(BasePermission):
-    message = "Only a credit manager or an administrator may do this."
+    message = gettext_lazy("Only a credit manager or an administrator may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_manager(request.user)
@@ -131,7 +133,9 @@ def role_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not has_any_role(request.user):
-            raise PermissionDenied("Your account has no credit-control role; ask an administrator.")
+            raise PermissionDenied(
+                _("Your account has no credit-control role; ask an administrator.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
@@ -15,6 +16,7 @@ from communications.models import ToDo, ToDoKind
 from followups.views import worklist_proposals
 from ledger.models import Company, Customer
 
+from . import dates
 from .roles import ADMINISTRATOR, CONTROLLER, INTEGRATOR, MANAGER, role_required, roles_of
 
 WORK_LIST_SIZE = 25
@@ -71,7 +73,10 @@ def home(request):
     user's customers first). With no proposal due, the customers with the largest overdue
     balances stand in, so a controller still knows whom to call first."""
     user = request.user
-    todays_by_company = Company.objects.visible_to(user).todays()
+    companies = list(Company.objects.visible_to(user))  # by name
+    # The page's dates in the first company's convention, without a query of its own.
+    dates.activate(companies[0] if companies else None)
+    todays_by_company = {company.pk: company.today() for company in companies}
     context = worklist_proposals(request, todays_by_company)
     customers = []
     if not context["proposals"]:
@@ -121,11 +126,13 @@ def user_settings(request):
     may_hold_token = _may_hold_token(user)
     if request.method == "POST":
         if not may_hold_token:
-            raise PermissionDenied("Only integrators and administrators hold an API token.")
+            raise PermissionDenied(_("Only integrators and administrators hold an API token."))
         # Regenerating deletes the old key first, so a leaked token stops working at once.
         Token.objects.filter(user=user).delete()
         Token.objects.create(user=user)
-        messages.success(request, "A new API token was created. The previous one no longer works.")
+        messages.success(
+            request, _("A new API token was created. The previous one no longer works.")
+        )
         return redirect("settings")
     token = Token.objects.filter(user=user).first() if may_hold_token else None
     return render(
@@ -153,5 +160,5 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have signed out.")
+        messages.info(request, _("You have signed out."))
         return response

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.form_tokens import FormTokenField
 from creditcontrol.roles import can_edit_ledger
@@ -21,11 +23,12 @@ class CustomerCreateForm(forms.ModelForm):
     an error; the same name and postcode a warning the user can confirm past."""
 
     confirm_duplicate = forms.BooleanField(
-        required=False, label="Yes, this is another customer with the same name and postcode"
+        required=False,
+        label=gettext_lazy("Yes, this is another customer with the same name and postcode"),
     )
     form_token = FormTokenField()
     country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
-    currency = forms.ChoiceField(choices=[("", "The company's currency"), *CURRENCY_CHOICES],
+    currency = forms.ChoiceField(choices=[("", gettext_lazy("The company's currency")), *CURRENCY_CHOICES],
                                  required=False)  # fmt: skip
 
     class Meta:
@@ -56,14 +59,18 @@ class CustomerCreateForm(forms.ModelForm):
         )
         if found.same_code is not None:
             self.add_error("account_code", ValidationError(
-                f"Account code {code} already belongs to {found.same_code.name}; an account "
-                f"code is unique in the company.", code="duplicate_code"))  # fmt: skip
+                _("Account code %(code)s already belongs to %(name)s; an account code is unique in the company.") % {"code": code, "name": found.same_code.name}, code="duplicate_code"))  # fmt: skip
         if found.same_name is not None and not data.get("confirm_duplicate"):
             self.duplicate = found.same_name
             raise ValidationError(
-                f"{found.same_name.name} at postcode “{found.same_name.postcode}” already "
-                f"exists as customer {found.same_name.account_code}. If this really is another "
-                f"customer, tick the box below and save again.",
+                _(
+                    "%(name)s at postcode “%(postcode)s” already exists as customer %(account_code)s. If this really is another customer, tick the box below and save again."
+                )
+                % {
+                    "name": found.same_name.name,
+                    "postcode": found.same_name.postcode,
+                    "account_code": found.same_name.account_code,
+                },
                 code="duplicate_name",
             )
         return data
@@ -134,7 +141,7 @@ class HoldForm(forms.Form):
 class ExclusionForm(forms.Form):
     reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="Blank: until included again by hand.")  # fmt: skip
+                            help_text=gettext_lazy("Blank: until included again by hand."))  # fmt: skip
 
 
 class ContactForm(forms.ModelForm):

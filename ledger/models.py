@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from creditcontrol.dates import DATE_STYLE_CHOICES, DEFAULT_STYLE
@@ -44,23 +45,30 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (for example Europe/London).")
+            % {"value": value}
+        )
 
 
 def validate_currency(value: str) -> None:
     if value not in CURRENCIES:
-        raise ValidationError(f"“{value}” is not an ISO 4217 currency code such as GBP.")
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code such as GBP.") % {"value": value}
+        )
 
 
 def validate_country(value: str) -> None:
     if value and value not in COUNTRIES:
-        raise ValidationError(f"“{value}” is not an ISO 3166 country code such as GB.")
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code such as GB.") % {"value": value}
+        )
 
 
 def validate_single_line(value: str) -> None:
     """Names and subjects go into email headers, where a line break is refused when sent."""
     if isinstance(value, str) and ("\r" in value or "\n" in value):
-        raise ValidationError("Keep this on one line: it cannot contain a line break.")
+        raise ValidationError(_("Keep this on one line: it cannot contain a line break."))
 
 
 def _single_line_fields(obj: models.Model, names: tuple[str, ...]) -> None:
@@ -88,9 +96,15 @@ class Company(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     language = models.CharField(
         max_length=8,
-        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
+        choices=[
+            ("en", gettext_lazy("English")),
+            ("de", gettext_lazy("German")),
+            ("fr", gettext_lazy("French")),
+        ],
         default="en",
-        help_text="The language of documents for customers that have none of their own.",
+        help_text=gettext_lazy(
+            "The language of documents for customers that have none of their own."
+        ),
     )
     date_style = models.CharField(
         gettext_lazy("date convention"),
@@ -123,9 +137,9 @@ class Company(models.Model):
 
 
 class DebtorRating(models.TextChoices):
-    GOOD = "good", "Good"
-    NORMAL = "normal", "Normal"
-    BAD = "bad", "Bad"
+    GOOD = "good", gettext_lazy("Good")
+    NORMAL = "normal", gettext_lazy("Normal")
+    BAD = "bad", gettext_lazy("Bad")
 
 
 class Customer(models.Model):
@@ -134,13 +148,18 @@ class Customer(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="customers")
     account_code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
-    address_line1 = models.CharField("address", max_length=200, blank=True)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    address_line1 = models.CharField(gettext_lazy("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(gettext_lazy("address (line 2)"), max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    county = models.CharField("county or region", max_length=100, blank=True, default="")
+    county = models.CharField(
+        gettext_lazy("county or region"), max_length=100, blank=True, default=""
+    )
     postcode = models.CharField(max_length=20, blank=True)
     country = models.CharField(
-        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code, e.g. GB"
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text=gettext_lazy("ISO 3166 code, e.g. GB"),
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -156,7 +175,9 @@ class Customer(models.Model):
     on_hold = models.BooleanField(default=False)
     hold_reason = models.CharField(max_length=300, blank=True, default="")
     hold_changed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the customer was last put on hold or released."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the customer was last put on hold or released."),
     )
     hold_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,14 +191,16 @@ class Customer(models.Model):
     exclude_until = models.DateField(
         null=True,
         blank=True,
-        help_text="Excluded while this date is still ahead; blank: until included again.",
+        help_text=gettext_lazy(
+            "Excluded while this date is still ahead; blank: until included again."
+        ),
     )
     # Set when the balance went over the credit limit, cleared when it came back under:
     # the over-limit to-do is raised once per crossing, not on every sync.
     over_limit_since = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     tax_number = models.CharField(
-        "tax or registration number", max_length=40, blank=True, default=""
+        gettext_lazy("tax or registration number"), max_length=40, blank=True, default=""
     )
     debtor_rating = models.CharField(
         max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
@@ -187,8 +210,14 @@ class Customer(models.Model):
     language = models.CharField(
         max_length=8,
         blank=True,
-        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
-        help_text="The language of the customer's documents; blank follows the company's.",
+        choices=[
+            ("en", gettext_lazy("English")),
+            ("de", gettext_lazy("German")),
+            ("fr", gettext_lazy("French")),
+        ],
+        help_text=gettext_lazy(
+            "The language of the customer's documents; blank follows the company's."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -265,15 +294,15 @@ class Contact(models.Model):
     mobile = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     notes = models.TextField(blank=True)
-    is_credit_contact = models.BooleanField("credit-control contact", default=False)
-    receives_statements = models.BooleanField("statement recipient", default=False)
-    is_billing = models.BooleanField("billing contact", default=False)
-    copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
+    is_credit_contact = models.BooleanField(gettext_lazy("credit-control contact"), default=False)
+    receives_statements = models.BooleanField(gettext_lazy("statement recipient"), default=False)
+    is_billing = models.BooleanField(gettext_lazy("billing contact"), default=False)
+    copy_on_reminders = models.BooleanField(gettext_lazy("copy (Cc) on reminders"), default=False)
     is_active = models.BooleanField(default=True)
     email_bounced_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When mail to this address bounced; cleared when corrected.",
+        help_text=gettext_lazy("When mail to this address bounced; cleared when corrected."),
     )
     external_ref = models.CharField(max_length=64, blank=True)
 
@@ -343,9 +372,11 @@ class LedgerEntry(models.Model):
     # entry (0: none yet) and the company's date it was executed. Kept on the entry so
     # that the sync can import it at go-live and the engine reads it without a join.
     followup_level = models.PositiveSmallIntegerField(
-        "last follow-up level", default=0, validators=[MaxValueValidator(99)]
+        gettext_lazy("last follow-up level"), default=0, validators=[MaxValueValidator(99)]
     )
-    followup_level_on = models.DateField("last follow-up level on", null=True, blank=True)
+    followup_level_on = models.DateField(
+        gettext_lazy("last follow-up level on"), null=True, blank=True
+    )
     external_ref = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -444,18 +475,15 @@ class LedgerEntry(models.Model):
         problems = []
         rate = self.exchange_rate
         if rate is not None and rate > 0 and not RATE_MIN <= rate <= RATE_MAX:
-            problems.append(("exchange_rate", f"The exchange rate {rate} is outside "
-                             f"{RATE_MIN} to {RATE_MAX:,}; check the rate's direction "
-                             f"(base currency for one unit of the entry's)."))  # fmt: skip
+            problems.append(("exchange_rate", _("The exchange rate %(rate)s is outside %(rate_min)s to %(rate_max)s; check the rate's direction (base currency for one unit of the entry's).") % {"rate": rate, "rate_min": RATE_MIN, "rate_max": format(RATE_MAX, ',')}))  # fmt: skip
         elif rate and any(v is not None and abs(v * rate) >= MONEY_LIMIT
                           for v in (self.amount, self.remaining)):  # fmt: skip
-            problems.append(("exchange_rate", "The amount at this exchange rate is too large "
-                             "to hold in the base currency."))  # fmt: skip
+            problems.append(("exchange_rate", _("The amount at this exchange rate is too large "
+                             "to hold in the base currency.")))  # fmt: skip
         for name in ("document_date", "due_date", "expected_payment_date", "exclude_until"):
             day = getattr(self, name)
             if isinstance(day, dt.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
-                problems.append((name, f"The date {day} is outside {EARLIEST_DATE.year} to "
-                                 f"{LATEST_DATE.year}."))  # fmt: skip
+                problems.append((name, _("The date %(day)s is outside %(year)s to %(year2)s.") % {"day": day, "year": EARLIEST_DATE.year, "year2": LATEST_DATE.year}))  # fmt: skip
         return problems
 
     def clean(self) -> None:
@@ -491,7 +519,9 @@ class Application(models.Model):
     debit_entry = models.ForeignKey(
         LedgerEntry, on_delete=models.PROTECT, related_name="applications_received"
     )
-    amount = models.DecimalField(**MONEY, help_text="In the entries' currency; positive.")
+    amount = models.DecimalField(
+        **MONEY, help_text=gettext_lazy("In the entries' currency; positive.")
+    )
     applied_on = models.DateField()
     external_ref = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -531,9 +561,9 @@ class AuditEvent(models.Model):
     """Who changed what, when, with the values before and after (money, codes, exclusions)."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
+        CREATE = "create", gettext_lazy("Created")
+        UPDATE = "update", gettext_lazy("Changed")
+        DELETE = "delete", gettext_lazy("Deleted")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -563,10 +593,14 @@ class CustomerListLayout(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_list_layout"
     )
     columns = models.JSONField(
-        default=list, blank=True, help_text='In display order: [{"key": "name", "width": 220}, ...]'
+        default=list,
+        blank=True,
+        help_text=gettext_lazy('In display order: [{"key": "name", "width": 220}, ...]'),
     )
     unsearched = models.JSONField(
-        default=list, blank=True, help_text="Keys of shown columns left out of the search."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Keys of shown columns left out of the search."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -583,7 +617,7 @@ class MailList(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_lists"
     )
     name = models.CharField(max_length=100)
-    shared = models.BooleanField("shared with the team", default=False)
+    shared = models.BooleanField(gettext_lazy("shared with the team"), default=False)
     customers = models.ManyToManyField(Customer, related_name="mail_lists", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

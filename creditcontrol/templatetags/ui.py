@@ -7,12 +7,17 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import formats, translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from creditcontrol import dates
 
 register = template.Library()
 
-RATING_LABELS = {"good": "Good", "normal": "Normal", "bad": "Bad"}
+RATING_LABELS = {
+    "good": gettext_lazy("Good"),
+    "normal": gettext_lazy("Normal"),
+    "bad": gettext_lazy("Bad"),
+}
 
 
 @register.filter
@@ -51,10 +56,10 @@ def rating_dot(rating: str, with_label: bool = False):
             label,
         )
     return format_html(
-        '<span class="dot dot-{}" title="{}" role="img" aria-label="Rating: {}"></span>',
+        '<span class="dot dot-{}" title="{}" role="img" aria-label="{}"></span>',
         rating,
         label,
-        label,
+        gettext("Rating: %(rating)s") % {"rating": label},
     )
 
 

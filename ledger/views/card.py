@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy
 
 from creditcontrol import dates
 from creditcontrol.roles import role_required
@@ -24,13 +25,13 @@ ENTRIES_PER_PAGE = 100
 # --- The customer card -------------------------------------------------------------
 
 TABS = (
-    ("details", "Details", "ledger:customer-card"),
-    ("contacts", "Contacts", "ledger:customer-contacts"),
+    ("details", gettext_lazy("Details"), "ledger:customer-card"),
+    ("contacts", gettext_lazy("Contacts"), "ledger:customer-contacts"),
     # The tabs below are the workbench's (communications app): named by URL, not imported.
-    ("entries", "Ledger entries", "communications:customer-entries"),
-    ("communications", "Communications", "communications:customer-communications"),
-    ("timeline", "Timeline", "communications:customer-timeline"),
-    ("history", "History", "followups:customer-history"),  # the follow-up history
+    ("entries", gettext_lazy("Ledger entries"), "communications:customer-entries"),
+    ("communications", gettext_lazy("Communications"), "communications:customer-communications"),
+    ("timeline", gettext_lazy("Timeline"), "communications:customer-timeline"),
+    ("history", gettext_lazy("History"), "followups:customer-history"),  # the follow-up history
 )
 
 
