@@ -100,16 +100,22 @@ class CommunicationForm(forms.Form):
     communication_type = forms.ChoiceField(
         label=gettext_lazy("Type"), choices=CommunicationType.choices
     )
-    contact_type = forms.ChoiceField(choices=ContactType.choices)
+    contact_type = forms.ChoiceField(
+        label=gettext_lazy("Contact type"), choices=ContactType.choices
+    )
     letter_style = forms.ChoiceField(
+        label=gettext_lazy("Letter style"),
         choices=[("", "—"), *LetterStyle.choices],
         required=False,
         help_text=gettext_lazy("Letters only."),
     )
     location = forms.CharField(
-        max_length=200, required=False, help_text=gettext_lazy("Meetings only.")
+        label=gettext_lazy("Location"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Meetings only."),
     )
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     occurred_at = forms.DateTimeField(
         label=gettext_lazy("Date and time"), widget=DATETIME_INPUT,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -122,7 +128,9 @@ class CommunicationForm(forms.Form):
     contact_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Name"))
     contact_phone = forms.CharField(max_length=40, required=False, label=gettext_lazy("Phone"))
     contact_email = forms.EmailField(required=False, label=gettext_lazy("Email"))
-    outcome = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    outcome = forms.ModelChoiceField(
+        label=gettext_lazy("Outcome"), queryset=None, required=False, empty_label="—"
+    )
     promise_full = forms.BooleanField(required=False, label=gettext_lazy("Full amount"))
     promise_amount = forms.DecimalField(
         required=False, max_digits=14, decimal_places=2, label=gettext_lazy("Promised amount")
@@ -141,8 +149,12 @@ class CommunicationForm(forms.Form):
         required=False, label=gettext_lazy("Follow-up time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )  # fmt: skip
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    entries = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    entries = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Entries"), coerce=int, required=False
+    )
     complete = forms.BooleanField(
         required=False, label=gettext_lazy("Mark this communication as complete")
     )
@@ -217,18 +229,25 @@ class CallActionForm(forms.Form):
 
     """A call action on a communication: for the customer, or for one of its entries."""
 
-    action_type = forms.ModelChoiceField(queryset=None, empty_label=gettext_lazy("— choose —"))
+    action_type = forms.ModelChoiceField(
+        label=gettext_lazy("Action type"), queryset=None, empty_label=gettext_lazy("— choose —")
+    )
     entry = EntryChoiceField(
-        queryset=None, required=False, empty_label=gettext_lazy("The customer")
+        label=gettext_lazy("Entry"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("The customer"),
     )
     response = forms.ModelChoiceField(
         queryset=None, required=False, label=gettext_lazy("Customer response"), empty_label="—"
     )
-    amount = forms.DecimalField(
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), 
         required=False, max_digits=14, decimal_places=2,
         help_text=gettext_lazy("Needed for a partial dispute or a credit memo request, in the entry's currency."),
     )  # fmt: skip
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, communication: Communication, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -48,6 +48,7 @@ class EntriesUpdateForm(forms.Form):
     """Status code, promise or query, and a note, for every selected entry at once."""
 
     status_code = StatusCodeChoiceField(
+        label=gettext_lazy("Status code"),
         queryset=StatusCode.objects.filter(is_active=True),
         required=False,
         empty_label=gettext_lazy("— keep each entry's code —"),
@@ -84,7 +85,9 @@ class DisputeForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Disputed amount"), max_digits=18, decimal_places=2, widget=MONEY_WIDGET
     )
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=get_user_model().objects.none(),
                               required=False, empty_label=gettext_lazy("— me —"))  # fmt: skip
 

@@ -36,11 +36,17 @@ class EntryIdsField(forms.Field):
 
 
 class ToDoFieldsMixin(forms.Form):
-    description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"autofocus": True}))
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
     due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DATE_INPUT)
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
+    owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=get_user_model().objects.none(), required=False,
                               empty_label=gettext_lazy("The customer's controller"))  # fmt: skip
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ToDoCreateForm(ToDoFieldsMixin):
@@ -49,12 +55,12 @@ class ToDoCreateForm(ToDoFieldsMixin):
     """A to-do by hand. With a known customer the owner list is that company's people and
     its open entries can be ticked; otherwise an account code picks the customer."""
 
-    company = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
+    company = forms.ModelChoiceField(label=gettext_lazy("Company"), queryset=Company.objects.none(), required=False,
                                      empty_label=gettext_lazy("Any of my companies"))  # fmt: skip
     account_code = forms.CharField(
         label=gettext_lazy("Customer account code"), max_length=32, required=False
     )
-    entries = EntryIdsField(required=False)
+    entries = EntryIdsField(label=gettext_lazy("Entries"), required=False)
 
     field_order = ["company", "account_code", "description", "due_on", "owner", "entries", "notes"]
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import is_administrator, is_manager, role_required
@@ -64,16 +65,16 @@ RETIRE_NOTE = (
 
 def _kind(request: Any, slug: str, *, change: bool = False) -> ListKind:
     if not is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator may see these lists.")
+        raise PermissionDenied(_("Only a credit manager or an administrator may see these lists."))
     # The lists are installation-wide, shared by every company's records: changing them is
     # an administrator's decision, not one company's manager's.
     if change and not is_administrator(request.user):
-        raise PermissionDenied("These lists are shared by every company: only an "
-                               "administrator may change them.")  # fmt: skip
+        raise PermissionDenied(_("These lists are shared by every company: only an "
+                               "administrator may change them."))  # fmt: skip
     try:
         return LIST_KINDS[slug]
     except KeyError:
-        raise Http404("No such list.") from None
+        raise Http404(_("No such list.")) from None
 
 
 def _context(kind: ListKind, **extra: Any) -> dict[str, Any]:

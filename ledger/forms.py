@@ -17,6 +17,43 @@ from .iso import COUNTRY_CHOICES, CURRENCY_CHOICES
 from .models import Company, Contact, Customer
 from .services import CONTROLLER_CUSTOMER_FIELDS, CUSTOMER_FIELDS, MASTER_FIELDS
 
+# The labels people read, marked for translation (the models' field names are not).
+CUSTOMER_LABELS = {
+    "company": gettext_lazy("Company"),
+    "account_code": gettext_lazy("Account code"),
+    "name": gettext_lazy("Name"),
+    "address_line1": gettext_lazy("Address"),
+    "address_line2": gettext_lazy("Address (line 2)"),
+    "city": gettext_lazy("City"),
+    "county": gettext_lazy("County or region"),
+    "postcode": gettext_lazy("Postcode"),
+    "country": gettext_lazy("Country"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "currency": gettext_lazy("Currency"),
+    "tax_number": gettext_lazy("Tax or registration number"),
+    "controller": gettext_lazy("Controller"),
+    "credit_limit": gettext_lazy("Credit limit"),
+    "payment_terms_days": gettext_lazy("Payment terms (days)"),
+    "debtor_rating": gettext_lazy("Debtor rating"),
+    "language": gettext_lazy("Document language"),
+    "notes": gettext_lazy("Notes"),
+}
+CONTACT_LABELS = {
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "position": gettext_lazy("Position"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "mobile": gettext_lazy("Mobile"),
+    "is_credit_contact": gettext_lazy("Credit-control contact"),
+    "copy_on_reminders": gettext_lazy("Copy (Cc) on reminders"),
+    "receives_statements": gettext_lazy("Statement recipient"),
+    "is_billing": gettext_lazy("Billing contact"),
+    "is_active": gettext_lazy("Active"),
+    "notes": gettext_lazy("Notes"),
+}
+
 
 class CustomerCreateForm(forms.ModelForm):
     """A customer added by hand, with the sync's duplicate check: the same account code is
@@ -27,12 +64,16 @@ class CustomerCreateForm(forms.ModelForm):
         label=gettext_lazy("Yes, this is another customer with the same name and postcode"),
     )
     form_token = FormTokenField()
-    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
-    currency = forms.ChoiceField(choices=[("", gettext_lazy("The company's currency")), *CURRENCY_CHOICES],
+    country = forms.ChoiceField(
+        label=CUSTOMER_LABELS["country"], choices=COUNTRY_CHOICES, required=False
+    )
+    currency = forms.ChoiceField(label=CUSTOMER_LABELS["currency"],
+                                 choices=[("", gettext_lazy("The company's currency")), *CURRENCY_CHOICES],
                                  required=False)  # fmt: skip
 
     class Meta:
         model = Customer
+        labels = {**CUSTOMER_LABELS, "language": gettext_lazy("Language")}
         fields = [
             "company", "account_code", "name", "address_line1", "address_line2", "city",
             "county", "postcode", "country", "email", "phone", "currency", "tax_number",
@@ -97,12 +138,14 @@ class CustomerEditForm(forms.ModelForm):
     a credit controller gets only the rating and the notes. Hold and exclusion have their
     own pages, with a reason."""
 
-    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
-    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+    country = forms.ChoiceField(
+        label=CUSTOMER_LABELS["country"], choices=COUNTRY_CHOICES, required=False
+    )
+    currency = forms.ChoiceField(label=CUSTOMER_LABELS["currency"], choices=CURRENCY_CHOICES)
 
     class Meta:
         model = Customer
-        labels = {"payment_terms_days": "Payment terms (days)", "language": "Document language"}
+        labels = CUSTOMER_LABELS
         fields = [
             "account_code", "name", "address_line1", "address_line2", "city", "county",
             "postcode", "country", "email", "phone", "currency", "tax_number",
@@ -115,9 +158,9 @@ class CustomerEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["controller"].queryset = controllers
         self.fields["controller"].label_from_instance = _full_name
-        self.fields["language"].choices = [("", "The company's language"),
+        self.fields["language"].choices = [("", gettext_lazy("The company's language")),
                                            *self.fields["language"].choices[1:]]  # fmt: skip
-        self.fields["controller"].empty_label = "Nobody"
+        self.fields["controller"].empty_label = gettext_lazy("Nobody")
         self.sync_owned = bool(self.instance.external_ref)
         for name, field in self.fields.items():
             locked = (self.sync_owned and name in MASTER_FIELDS) or (
@@ -135,12 +178,15 @@ class CustomerEditForm(forms.ModelForm):
 
 
 class HoldForm(forms.Form):
-    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=300, widget=forms.TextInput(attrs={"size": 60})
+    )
 
 
 class ExclusionForm(forms.Form):
-    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300,
+                             widget=forms.TextInput(attrs={"size": 60}))  # fmt: skip
+    until = forms.DateField(label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                             help_text=gettext_lazy("Blank: until included again by hand."))  # fmt: skip
 
 
@@ -151,6 +197,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
+        labels = CONTACT_LABELS
         fields = [
             "first_name", "last_name", "position", "email", "phone", "mobile",
             "is_credit_contact", "copy_on_reminders", "receives_statements", "is_billing",
@@ -158,8 +205,10 @@ class ContactForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "is_credit_contact": "Receives reminders (To). Naming one replaces the customer's current one.",
-            "copy_on_reminders": "Gets a copy of every reminder (Cc).",
+            "is_credit_contact": gettext_lazy(
+                "Receives reminders (To). Naming one replaces the customer's current one."
+            ),
+            "copy_on_reminders": gettext_lazy("Gets a copy of every reminder (Cc)."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -32,9 +32,8 @@ def optional_fields(html: str) -> dict[str, str]:
 
 
 def input_tag(html: str, element_id: str) -> str:
-    match = re.search(
-        r'<(input|select|textarea)\b[^>]*\bid="%s"[^>]*>' % re.escape(element_id), html
-    )
+    pattern = r"<(input|select|textarea)\b[^>]*\bid=\"" + re.escape(element_id) + r"\"[^>]*>"
+    match = re.search(pattern, html)
     assert match, f"no input {element_id}"
     return match.group(0)
 

@@ -163,7 +163,7 @@ def test_a_company_convention_outside_the_list_falls_back_to_the_default():
 # --- Invariants (Hypothesis) ----------------------------------------------------------
 
 ORDER = {"d_mon_y": "dmy", "d/m/y": "dmy", "m/d/y": "mdy", "d.m.y": "dmy", "iso": "ymd"}
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
