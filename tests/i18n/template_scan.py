@@ -1,10 +1,11 @@
 """A scan of the page templates for what the sweep of issues 13 §8 and 14 §1 forbids: visible
 text that is not marked for translation, and a date format named by a template.
 
-The template is split by Django's own lexer; each template tag and variable becomes one
-placeholder character, so an HTML tag that holds ``{% if %}`` stays one HTML tag. The text
-between HTML tags (outside ``<script>``, ``<style>`` and ``<code>``), and the ``title``, ``placeholder``,
-``aria-label`` and ``alt`` attributes, are what a person reads. Text inside
+The template is split as Django's own lexer splits it; each template tag and variable
+becomes one placeholder character, so an HTML tag that holds ``{% if %}`` stays one HTML
+tag. The text between HTML tags (outside ``<script>``, ``<style>`` and ``<code>``), and the
+``title``, ``placeholder``, ``aria-label``, ``alt`` and confirmation (``data-confirm``,
+``hx-confirm``) attributes, are what a person reads. Text inside
 ``{% translate %}`` or ``{% blocktranslate %}`` is a tag or inside one, so it is never seen
 here. A fragment is flagged when it holds a letter: whitespace, punctuation, numbers,
 symbols (▲, ·, —) and template variables are ignored.
@@ -25,7 +26,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 NOT_YET_SWEPT = {"followups", "reports", "team", "portal", "webhooks"}
 
 PLACEHOLDER = "\ue000"
-VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt", "data-confirm", "hx-confirm")
 # Codes people read the same in every language (the formats we export), and the brand.
 UNTRANSLATED_WORDS = {"CSV", "PDF", "API", "LCY", "ISO", "OK", "cc", "creditcontrol"}
 
