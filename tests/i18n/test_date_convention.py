@@ -193,3 +193,53 @@ def test_override_sets_and_restores_the_convention():
     with dates.override(company):
         assert format_day(DUE) == "2026-03-05"
     assert format_day(DUE) == "05 Mar 2026"
+
+
+# --- Settings → Dates -----------------------------------------------------------------
+
+DATES_PAGE = "/settings/dates/"
+
+
+def test_a_manager_sets_the_convention_and_every_page_follows(
+    client, manager, controller, berlin, overdue_customer
+):
+    from ledger.models import AuditEvent
+
+    client.force_login(manager)
+    page = client.get(DATES_PAGE).content.decode()
+    assert berlin.name in page and "now: 20 Mar 2026 10:00" in page  # 09:00 UTC in Berlin
+    response = client.post(DATES_PAGE, {"company": berlin.pk, "date_style": "d.m.y"})
+    assert response.status_code == 302
+    berlin.refresh_from_db()
+    assert berlin.date_style == "d.m.y"
+    event = AuditEvent.objects.get(model="ledger.company", object_id=berlin.pk)
+    assert (event.before, event.after, event.user) == (
+        {"date_style": "d_mon_y"}, {"date_style": "d.m.y"}, manager)  # fmt: skip
+    client.force_login(controller)
+    entries = client.get(reverse("communications:customer-entries", args=[overdue_customer.pk]))
+    assert "05.03.2026" in entries.content.decode()
+
+
+def test_an_unknown_convention_is_refused_with_a_message_and_nothing_changes(
+    client, manager, berlin
+):
+    client.force_login(manager)
+    response = client.post(DATES_PAGE, {"company": berlin.pk, "date_style": "%Y"}, follow=True)
+    assert "Choose one of the date conventions offered." in response.content.decode()
+    berlin.refresh_from_db()
+    assert berlin.date_style == "d_mon_y"
+
+
+def test_controllers_may_not_set_it_and_nobody_sets_another_companys(
+    client, controller, outsider, berlin
+):
+    client.force_login(controller)
+    assert client.get(DATES_PAGE).status_code == 403
+    assert client.post(DATES_PAGE, {"company": berlin.pk, "date_style": "iso"}).status_code == 403
+    client.force_login(outsider)  # a manager of another company
+    page = client.get(DATES_PAGE).content.decode()
+    assert berlin.name not in page
+    response = client.post(DATES_PAGE, {"company": berlin.pk, "date_style": "iso"}, follow=True)
+    assert "Choose one of your companies." in response.content.decode()
+    berlin.refresh_from_db()
+    assert berlin.date_style == "d_mon_y"
