@@ -96,11 +96,11 @@ class ToDoFilter(filters.FilterSet):
     (the page's buttons), plus owner, customer, company and kind for the API."""
 
     SHOW = (
-        ("open", "Open"),
-        ("closed", "Closed"),
-        ("mine", "Mine (open)"),
-        ("due_today", "Due today"),
-        ("overdue", "Overdue"),
+        ("open", gettext_lazy("Open")),
+        ("closed", gettext_lazy("Closed")),
+        ("mine", gettext_lazy("Mine (open)")),
+        ("due_today", gettext_lazy("Due today")),
+        ("overdue", gettext_lazy("Overdue")),
     )
 
     show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label=gettext_lazy("Show"))

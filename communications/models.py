@@ -93,7 +93,9 @@ class StatusCode(models.Model):
             models.CheckConstraint(
                 condition=~(Q(is_promised=True) & Q(is_queried=True)),
                 name="status_code_promised_or_queried",
-                violation_error_message="A status code is promised or queried, not both.",
+                violation_error_message=gettext_lazy(
+                    "A status code is promised or queried, not both."
+                ),
             ),
         ]
 
@@ -204,17 +206,17 @@ class Communication(models.Model):
             models.CheckConstraint(
                 condition=Q(letter_style="") | Q(contact_type__in=LETTER_CONTACT_TYPES),
                 name="communication_letter_style_only_for_letters",
-                violation_error_message="A letter style applies to letters only.",
+                violation_error_message=gettext_lazy("A letter style applies to letters only."),
             ),
             models.CheckConstraint(
                 condition=Q(location="") | Q(communication_type=CommunicationType.MEETING),
                 name="communication_location_only_for_meetings",
-                violation_error_message="A location applies to meetings only.",
+                violation_error_message=gettext_lazy("A location applies to meetings only."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_time__isnull=True) | Q(follow_up_on__isnull=False),
                 name="communication_follow_up_time_needs_date",
-                violation_error_message="A follow-up time needs a follow-up date.",
+                violation_error_message=gettext_lazy("A follow-up time needs a follow-up date."),
             ),
         ]
         indexes = [
@@ -271,13 +273,17 @@ class Dispute(models.Model):
                 fields=["entry"],
                 condition=Q(ended_on__isnull=True),
                 name="dispute_one_open_per_entry",
-                violation_error_message="This entry already has an open dispute; change its amount.",
+                violation_error_message=gettext_lazy(
+                    "This entry already has an open dispute; change its amount."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(ended_on__isnull=True) & Q(amount__gt=0))
                 | (Q(ended_on__isnull=False) & Q(amount=0)),
                 name="dispute_open_amount_positive",
-                violation_error_message="An open dispute has an amount above zero; an ended one zero.",
+                violation_error_message=gettext_lazy(
+                    "An open dispute has an amount above zero; an ended one zero."
+                ),
             ),
         ]
         indexes = [
@@ -332,13 +338,15 @@ class Promise(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="promise_amount_positive",
-                violation_error_message="A promised amount must be more than zero.",
+                violation_error_message=gettext_lazy("A promised amount must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(status="open", resolved_on__isnull=True)
                 | (~Q(status="open") & Q(resolved_on__isnull=False)),
                 name="promise_resolved_when_closed",
-                violation_error_message="A kept, broken or cancelled promise has a resolution date.",
+                violation_error_message=gettext_lazy(
+                    "A kept, broken or cancelled promise has a resolution date."
+                ),
             ),
         ]
         indexes = [
@@ -510,7 +518,7 @@ class ToDo(models.Model):
                 condition=Q(status="open", closed_at__isnull=True)
                 | Q(status="closed", closed_at__isnull=False),
                 name="todo_closed_has_time",
-                violation_error_message="A closed to-do has the time it was closed.",
+                violation_error_message=gettext_lazy("A closed to-do has the time it was closed."),
             ),
         ]
         indexes = [

@@ -62,11 +62,11 @@ class ApiErrorsMiddleware:
         # What Django answers itself (404, 403, 400) is not an unhandled error: the same
         # answer, in JSON.
         if isinstance(exception, Http404):
-            return _error(404, str(exception) or "Not found.")
+            return _error(404, str(exception) or _("Not found."))
         if isinstance(exception, PermissionDenied):
-            return _error(403, str(exception) or "You may not do this.")
+            return _error(403, str(exception) or _("You may not do this."))
         if isinstance(exception, SuspiciousOperation | BadRequest):
-            return _error(400, "The request could not be read.")
+            return _error(400, _("The request could not be read."))
         if settings.DEBUG:
             return None
         log.error("Internal Server Error: %s", request.path, exc_info=exception,

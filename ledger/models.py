@@ -230,28 +230,34 @@ class Customer(models.Model):
             models.UniqueConstraint(
                 fields=["company", "account_code"],
                 name="customer_account_code_unique",
-                violation_error_message="Another customer of this company already has this account code.",
+                violation_error_message=gettext_lazy(
+                    "Another customer of this company already has this account code."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="customer_external_ref_unique",
-                violation_error_message="Another customer of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another customer of this company already has this external reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(credit_limit__gte=0),
                 name="customer_credit_limit_not_negative",
-                violation_error_message="The credit limit cannot be negative.",
+                violation_error_message=gettext_lazy("The credit limit cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(debtor_rating__in=DebtorRating.values),
                 name="customer_debtor_rating_valid",
-                violation_error_message="The debtor rating must be good, normal or bad.",
+                violation_error_message=gettext_lazy(
+                    "The debtor rating must be good, normal or bad."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(account_code=""),
                 name="customer_account_code_not_blank",
-                violation_error_message="Every customer needs an account code.",
+                violation_error_message=gettext_lazy("Every customer needs an account code."),
             ),
         ]
         indexes = [
@@ -315,13 +321,17 @@ class Contact(models.Model):
                 fields=["customer"],
                 condition=Q(is_credit_contact=True),
                 name="contact_one_credit_contact_per_customer",
-                violation_error_message="This customer already has a credit-control contact.",
+                violation_error_message=gettext_lazy(
+                    "This customer already has a credit-control contact."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["customer", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="contact_external_ref_unique",
-                violation_error_message="Another contact of this customer already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another contact of this customer already has this external reference."
+                ),
             ),
         ]
 
@@ -390,19 +400,25 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["company", "entry_type", "document_no"],
                 name="entry_document_no_unique",
-                violation_error_message="This company already has an entry of this type with this document number.",
+                violation_error_message=gettext_lazy(
+                    "This company already has an entry of this type with this document number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="entry_external_ref_unique",
-                violation_error_message="Another entry of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another entry of this company already has this external reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(entry_type__in=DEBIT_TYPES) & Q(amount__gt=0))
                 | (Q(entry_type__in=CREDIT_TYPES) & Q(amount__lt=0)),
                 name="entry_amount_sign_matches_type",
-                violation_error_message="Invoices and debit memos have a positive amount; payments and credit notes a negative one.",
+                violation_error_message=gettext_lazy(
+                    "Invoices and debit memos have a positive amount; payments and credit notes a negative one."
+                ),
             ),
             models.CheckConstraint(
                 condition=(
@@ -410,39 +426,49 @@ class LedgerEntry(models.Model):
                 )
                 | (Q(amount__lt=0) & Q(remaining__lte=0) & Q(remaining__gte=models.F("amount"))),
                 name="entry_remaining_never_crosses_zero",
-                violation_error_message="The remaining amount must lie between zero and the amount (same sign as the amount).",
+                violation_error_message=gettext_lazy(
+                    "The remaining amount must lie between zero and the amount (same sign as the amount)."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(amount__gt=0) & Q(amount_lcy__gte=0) & Q(remaining_lcy__gte=0))
                 | (Q(amount__lt=0) & Q(amount_lcy__lte=0) & Q(remaining_lcy__lte=0)),
                 name="entry_lcy_sign_matches_amount",
-                violation_error_message="The amounts in the base currency must have the same sign as the amount.",
+                violation_error_message=gettext_lazy(
+                    "The amounts in the base currency must have the same sign as the amount."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(exchange_rate__gt=0),
                 name="entry_exchange_rate_positive",
-                violation_error_message="The exchange rate must be more than zero.",
+                violation_error_message=gettext_lazy("The exchange rate must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("document_date")),
                 name="entry_due_not_before_document",
-                violation_error_message="The due date cannot be before the document date.",
+                violation_error_message=gettext_lazy(
+                    "The due date cannot be before the document date."
+                ),
             ),
             models.CheckConstraint(
                 condition=~(Q(exclude_forever=True) & Q(exclude_until__isnull=False)),
                 name="entry_exclusion_forever_or_until",
-                violation_error_message="An entry is excluded either forever or until a date, not both.",
+                violation_error_message=gettext_lazy(
+                    "An entry is excluded either forever or until a date, not both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(followup_level=0, followup_level_on__isnull=True)
                 | Q(followup_level__gt=0, followup_level_on__isnull=False),
                 name="entry_followup_level_has_its_date",
-                violation_error_message="A last follow-up level needs the date it was executed (and no level, no date).",
+                violation_error_message=gettext_lazy(
+                    "A last follow-up level needs the date it was executed (and no level, no date)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(document_no=""),
                 name="entry_document_no_not_blank",
-                violation_error_message="Every entry needs a document number.",
+                violation_error_message=gettext_lazy("Every entry needs a document number."),
             ),
         ]
         indexes = [
@@ -537,18 +563,20 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="application_amount_positive",
-                violation_error_message="The amount applied must be more than zero.",
+                violation_error_message=gettext_lazy("The amount applied must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=~Q(credit_entry=models.F("debit_entry")),
                 name="application_two_different_entries",
-                violation_error_message="An entry cannot be applied to itself.",
+                violation_error_message=gettext_lazy("An entry cannot be applied to itself."),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="application_external_ref_unique",
-                violation_error_message="Another application of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another application of this company already has this external reference."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["debit_entry", "applied_on"], name="application_debit_idx")]
@@ -630,12 +658,12 @@ class MailList(models.Model):
             models.UniqueConstraint(
                 fields=["owner", "company", "name"],
                 name="mail_list_name_unique_per_owner",
-                violation_error_message="You already have a list with this name.",
+                violation_error_message=gettext_lazy("You already have a list with this name."),
             ),
             models.CheckConstraint(
                 condition=~Q(name=""),
                 name="mail_list_name_not_blank",
-                violation_error_message="A list needs a name.",
+                violation_error_message=gettext_lazy("A list needs a name."),
             ),
         ]
 

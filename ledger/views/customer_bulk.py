@@ -40,7 +40,7 @@ def _refusal(request, error: Exception) -> None:
     if isinstance(error, ValidationError):
         messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, str(error) or "You may not do this.")
+        messages.error(request, str(error) or _("You may not do this."))
 
 
 @role_required
