@@ -11,6 +11,7 @@ from django.db.models import Case, IntegerField, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from creditcontrol.dates import format_day
 from creditcontrol.form_tokens import FormTokenField
 from ledger.models import DEBIT_TYPES, Customer, LedgerEntry
 
@@ -82,8 +83,11 @@ class BehaviourSelect(forms.Select):
 
 class EntryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: LedgerEntry) -> str:
-        return (f"{obj.get_entry_type_display()} {obj.document_no} · due {obj.due_date:%d %b %Y}"
-                f" · {obj.remaining:,.2f} {obj.currency} open")  # fmt: skip
+        return _("%(kind)s %(number)s · due %(day)s · %(amount)s %(currency)s open") % {
+            "kind": obj.get_entry_type_display(), "number": obj.document_no,
+            "day": format_day(obj.due_date), "amount": f"{obj.remaining:,.2f}",
+            "currency": obj.currency,
+        }  # fmt: skip
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

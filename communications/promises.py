@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from creditcontrol.dates import format_day
 from creditcontrol.roles import can_work_customers
 from events.models import EventKind
 from events.services import event_emit
@@ -252,8 +253,11 @@ def _resolve(promises: list[Promise], status: str, day: dt.date, *, user: Any = 
             continue
         todo = ToDo.objects.create(
             company=promise.company, customer=promise.customer, kind=ToDoKind.PROMISE_BROKEN,
-            description=f"Promise of {promise.amount} {promise.currency} due "
-                        f"{promise.promised_on:%d/%m/%Y} was broken: call the customer",
+            description=_("Promise of %(amount)s %(currency)s due %(day)s was broken: "
+                          "call the customer") % {
+                "amount": promise.amount, "currency": promise.currency,
+                "day": format_day(promise.promised_on, promise.company),
+            },
             due_on=day, owner=owner, promise=promise, communication=promise.communication,
         )  # fmt: skip
         todo.entries.set(promise.lines.values_list("entry_id", flat=True))
