@@ -22,6 +22,13 @@ MANAGER = "Credit manager"
 ADMINISTRATOR = "Administrator"
 INTEGRATOR = "Integrator"
 ALL_ROLES = (CONTROLLER, MANAGER, ADMINISTRATOR, INTEGRATOR)
+# The role names are Django groups' names (data, made by a migration); people read these.
+ROLE_LABELS = {
+    CONTROLLER: gettext_lazy("Credit controller"),
+    MANAGER: gettext_lazy("Credit manager"),
+    ADMINISTRATOR: gettext_lazy("Administrator"),
+    INTEGRATOR: gettext_lazy("Integrator"),
+}
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -87,7 +94,7 @@ def roles_context(request: Any) -> dict[str, Any]:
         "user_is_manager": is_manager(user),
         "user_is_administrator": is_administrator(user),
         "user_can_edit_ledger": can_edit_ledger(user),
-        "user_roles": sorted(roles_of(user)),
+        "user_roles": [ROLE_LABELS.get(role, role) for role in sorted(roles_of(user))],
     }
 
 
