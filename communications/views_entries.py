@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol import dates
@@ -292,10 +292,10 @@ def dispute_edit(request, entry_id: int):
 # --- Entry detail and history ---------------------------------------------------------
 
 HISTORY_MODELS = {
-    "ledger.ledgerentry": "Entry",
-    "communications.entrystatus": "Status",
-    "communications.dispute": "Dispute",
-    "communications.promise": "Promise",
+    "ledger.ledgerentry": gettext_lazy("Entry"),
+    "communications.entrystatus": gettext_lazy("Status"),
+    "communications.dispute": gettext_lazy("Dispute"),
+    "communications.promise": gettext_lazy("Promise"),
 }
 HIDDEN_FIELDS = {"company_id", "customer_id", "entry_id", "created_by_id", "updated_by_id"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
