@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -108,7 +109,10 @@ def percent(value) -> str:
 def day(value, company=None) -> str:
     """A date in the company's convention (``03 Dec 2026`` by default); blank for None.
 
-    ``{{ d|day }}`` uses the page's company; ``{{ d|day:customer.company }}`` names one."""
+    ``{{ d|day }}`` uses the page's company; ``{{ d|day:customer.company }}`` names one.
+    Anything but a date or a moment shows blank, as Django's ``date`` filter does."""
+    if not isinstance(value, dt.date):
+        return ""
     return dates.format_day(value, company)
 
 
@@ -117,6 +121,8 @@ def when(value, company=None) -> str:
     """A moment as a date and time in the company's convention and time zone; blank for None.
 
     ``{{ t|when }}`` uses the page's company; ``{{ t|when:n.company }}`` names one."""
+    if not isinstance(value, dt.date):
+        return ""
     return dates.format_when(value, company)
 
 

@@ -243,3 +243,12 @@ def test_controllers_may_not_set_it_and_nobody_sets_another_companys(
     assert "Choose one of your companies." in response.content.decode()
     berlin.refresh_from_db()
     assert berlin.date_style == "d_mon_y"
+
+
+def test_the_filters_show_blank_for_what_is_not_a_date():
+    from django.template import Context, Template
+
+    rendered = Template("{% load ui %}[{{ a|day }}|{{ b|when }}|{{ c|day }}]").render(
+        Context({"a": "2026-03-05", "b": None, "c": DUE})
+    )
+    assert rendered == "[||05 Mar 2026]"
