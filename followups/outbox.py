@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from creditcontrol.claims import claim_due, worker_name
 from creditcontrol.roles import is_manager
 from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_record
@@ -98,36 +95,10 @@ def outbox_enqueue(
     return message
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def _claim_fields(worker: str, now: dt.datetime) -> dict[str, Any]:
-    return {"status": Status.SENDING, "claimed_at": now, "claimed_by": worker[:100],
-            "attempts": F("attempts") + 1}  # fmt: skip
-
-
 def outbox_claim(*, worker: str) -> OutboxMessage | None:
     """Take one due pending message for ``worker`` and commit the claim (None: none due)."""
-    now = timezone.now()
-    due = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "pk"
-    )
-    claimed = None
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            row = due.select_for_update(skip_locked=True).only("pk").first()
-            if row is not None:
-                OutboxMessage.objects.filter(pk=row.pk).update(**_claim_fields(worker, now))
-                claimed = row.pk
-    else:
-        for pk in due.values_list("pk", flat=True)[:20]:
-            won = OutboxMessage.objects.filter(pk=pk, status=Status.PENDING).update(
-                **_claim_fields(worker, now)
-            )
-            if won == 1:
-                claimed = pk
-                break
+    claimed = claim_due(OutboxMessage, worker=worker, now=timezone.now(),
+                        pending=Status.PENDING, sending=Status.SENDING)  # fmt: skip
     if claimed is None:
         return None
     return OutboxMessage.objects.select_related(

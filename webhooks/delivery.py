@@ -24,15 +24,13 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from creditcontrol.claims import claim_due, worker_name
 from events.models import Event
-from followups.outbox import worker_name
 
 from .models import Delivery, Endpoint
 
@@ -78,30 +76,10 @@ def fan_out(*, limit: int = 1000) -> int:
     return len(rows)
 
 
-def _claim_fields(worker: str, now: dt.datetime) -> dict[str, Any]:
-    return {"status": Status.SENDING, "claimed_at": now, "claimed_by": worker[:100],
-            "attempts": F("attempts") + 1}  # fmt: skip
-
-
 def claim(*, worker: str) -> Delivery | None:
-    now = timezone.now()
-    due = Delivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "pk"
-    )
-    claimed = None
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            row = due.select_for_update(skip_locked=True).only("pk").first()
-            if row is not None:
-                Delivery.objects.filter(pk=row.pk).update(**_claim_fields(worker, now))
-                claimed = row.pk
-    else:
-        for pk in due.values_list("pk", flat=True)[:20]:
-            if Delivery.objects.filter(pk=pk, status=Status.PENDING).update(
-                **_claim_fields(worker, now)
-            ):
-                claimed = pk
-                break
+    """Take one due pending delivery for ``worker`` and commit the claim (None: none due)."""
+    claimed = claim_due(Delivery, worker=worker, now=timezone.now(),
+                        pending=Status.PENDING, sending=Status.SENDING)  # fmt: skip
     if claimed is None:
         return None
     return Delivery.objects.select_related("endpoint", "event").get(pk=claimed)
