@@ -71,5 +71,5 @@ class ApiErrorsMiddleware:
             return None
         log.error("Internal Server Error: %s", request.path, exc_info=exception,
                   extra={"status_code": 500, "request": request})  # fmt: skip
-        return _error(500, "Something went wrong on our side; nothing more was done. "
-                           "Try again, and tell your administrator if it persists.")  # fmt: skip
+        return _error(500, _("Something went wrong on our side; nothing more was done. "
+                             "Try again, and tell your administrator if it persists."))  # fmt: skip

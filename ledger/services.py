@@ -436,7 +436,8 @@ def followup_level_problems(entry: LedgerEntry) -> list[tuple[str, str]]:
     level, on = entry.followup_level or 0, entry.followup_level_on
     if level and on is None:
         return [("followup_level_on",
-                 f"Give the date follow-up level {level} was executed for the entry.")]  # fmt: skip
+                 _("Give the date follow-up level %(level)s was executed for the entry.")
+                 % {"level": level})]  # fmt: skip
     if not level and on is not None:
         return [("followup_level_on", "A date goes with a level: send followup_level above 0, "
                  "or no date.")]  # fmt: skip

@@ -65,7 +65,9 @@ def _text(max_length: int, required: bool = False, one_line: bool = True) -> for
 
 
 def _money(messages: dict[str, str] | None = None, **kwargs: Any) -> forms.DecimalField:
-    invalid = "Enter an amount such as 1234.56 (a point for decimals, no thousands separators)."
+    invalid = gettext_lazy(
+        "Enter an amount such as 1234.56 (a point for decimals, no thousands separators)."
+    )
     return forms.DecimalField(
         max_digits=18, decimal_places=2, required=False,
         error_messages={"invalid": invalid, **(messages or {})}, **kwargs,
@@ -79,8 +81,8 @@ def _date() -> forms.DateField:
     )  # fmt: skip
 
 
-REF_REQUIRED = {"required": "Every row needs an external_ref: the record's key in the "
-                            "accounting system."}  # fmt: skip
+REF_REQUIRED = {"required": gettext_lazy("Every row needs an external_ref: the record's key "
+                                         "in the accounting system.")}  # fmt: skip
 
 
 class RowForm(forms.Form):
@@ -206,7 +208,9 @@ class ApplicationRow(RowForm):
         required=False, help_text=gettext_lazy("The invoice's or debit memo's external_ref.")
     )
     debit_entry = forms.IntegerField(min_value=1, required=False)
-    amount = _money({"min_value": "The amount applied must be more than zero."}, min_value=CENT)
+    amount = _money(
+        {"min_value": gettext_lazy("The amount applied must be more than zero.")}, min_value=CENT
+    )
     applied_on = _date()
     required_new = ("credit_entry", "debit_entry", "amount")
 

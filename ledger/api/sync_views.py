@@ -53,12 +53,12 @@ class SyncView(APIView):
     def post(self, request: Request) -> Response:
         body = request.data
         if not isinstance(body, dict):
-            return _bad_request("", 'Send an object: {"company": <id or code>, "rows": [...]}.')
+            return _bad_request("", _('Send an object: {"company": <id or code>, "rows": [...]}.'))
         if body.get("company") in (None, ""):
-            return _bad_request("company", "Give the company's id or code.")
+            return _bad_request("company", _("Give the company's id or code."))
         rows = body.get("rows")
         if not isinstance(rows, list):
-            return _bad_request("rows", "Give the rows as a list of objects.")
+            return _bad_request("rows", _("Give the rows as a list of objects."))
         if len(rows) > sync.MAX_ROWS:
             return _bad_request(
                 "rows",
