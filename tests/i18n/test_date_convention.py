@@ -23,7 +23,7 @@ from creditcontrol import dates
 from creditcontrol.dates import DATE_STYLES, Convention, format_day, format_when
 from ledger.models import Company
 from tests.conftest import api_as
-from tests.factories import CompanyFactory, CustomerFactory, EntryFactory
+from tests.factories import CompanyFactory, CustomerFactory, EntryFactory, ToDoFactory
 from tests.followups.pdf_text import pdf_text
 
 NOW = dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)
@@ -85,6 +85,10 @@ def test_page_and_csv_export_show_a_date_in_the_company_convention(
     card = client.get(reverse("ledger:customer-card", args=[overdue_customer.pk])).content.decode()
     assert f"Since {moment}" in card  # the hold, at Berlin's clock
     assert f"until {day}" in card  # excluded from follow-ups until
+
+    ToDoFactory(customer=overdue_customer, owner=controller, description="Ring them", due_on=DUE)
+    timeline = client.get(reverse("communications:customer-timeline", args=[overdue_customer.pk]))
+    assert f"Ring them · due {day}" in timeline.content.decode()  # written in Python
 
     export = client.post(
         reverse("ledger:customers-bulk"), {"action": "export", "ids": [overdue_customer.pk]}
