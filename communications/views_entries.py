@@ -302,7 +302,38 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PEOPLE_FIELDS = {"owner_id", "query_owner_id", "our_contact_id", "completed_by_id"}
 
 
+# Fields whose models name them only implicitly, in words a translation can reach.
+HISTORY_LABELS = {
+    "entry_type": gettext_lazy("Entry type"),
+    "document_no": gettext_lazy("Document no."),
+    "document_date": gettext_lazy("Document date"),
+    "due_date": gettext_lazy("Due date"),
+    "description": gettext_lazy("Description"),
+    "currency": gettext_lazy("Currency"),
+    "exchange_rate": gettext_lazy("Exchange rate"),
+    "amount": gettext_lazy("Amount"),
+    "remaining": gettext_lazy("Remaining"),
+    "amount_lcy": gettext_lazy("Amount (LCY)"),
+    "remaining_lcy": gettext_lazy("Remaining (LCY)"),
+    "expected_payment_date": gettext_lazy("Expected payment date"),
+    "exclude_forever": gettext_lazy("Exclude forever"),
+    "exclude_until": gettext_lazy("Exclude until"),
+    "external_ref": gettext_lazy("External ref."),
+    "status_code": gettext_lazy("Status code"),
+    "reason": gettext_lazy("Reason"),
+    "owner": gettext_lazy("Owner"),
+    "opened_on": gettext_lazy("Opened on"),
+    "ended_on": gettext_lazy("Ended on"),
+    "communication": gettext_lazy("Communication"),
+    "status": gettext_lazy("Status"),
+    "resolved_on": gettext_lazy("Resolved on"),
+}
+
+
 def _label(model: str, field: str) -> str:
+    name = field.removesuffix("_id")
+    if name in HISTORY_LABELS:
+        return str(HISTORY_LABELS[name])
     try:
         return str(apps.get_model(model)._meta.get_field(field).verbose_name).capitalize()
     except (LookupError, FieldDoesNotExist):
