@@ -16,18 +16,14 @@ from django.core.exceptions import (
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 
+from .outage import API_PREFIX, error_response, json_error
+
 log = logging.getLogger("django.request")
-
-API_PREFIX = "/api/"
-
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"errors": [{"field": "", "message": message}]}, status=status)
 
 
 def too_large() -> JsonResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return _error(
+    return json_error(
         413,
         _(
             "The request body is too large: at most %(megabytes).0f MB is accepted "
@@ -38,7 +34,8 @@ def too_large() -> JsonResponse:
 
 
 class ApiErrorsMiddleware:
-    """JSON 413 for over-large API bodies; JSON 500 for an unhandled API error."""
+    """JSON 413 for over-large API bodies; JSON 500 (503: the database is out of reach) for
+    an unhandled API error."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,14 +59,15 @@ class ApiErrorsMiddleware:
         # What Django answers itself (404, 403, 400) is not an unhandled error: the same
         # answer, in JSON.
         if isinstance(exception, Http404):
-            return _error(404, str(exception) or _("Not found."))
+            return json_error(404, str(exception) or _("Not found."))
         if isinstance(exception, PermissionDenied):
-            return _error(403, str(exception) or _("You may not do this."))
+            return json_error(403, str(exception) or _("You may not do this."))
         if isinstance(exception, SuspiciousOperation | BadRequest):
-            return _error(400, _("The request could not be read."))
+            return json_error(400, _("The request could not be read."))
         if settings.DEBUG:
             return None
-        log.error("Internal Server Error: %s", request.path, exc_info=exception,
-                  extra={"status_code": 500, "request": request})  # fmt: skip
-        return _error(500, _("Something went wrong on our side; nothing more was done. "
-                             "Try again, and tell your administrator if it persists."))  # fmt: skip
+        # A 503 when the database is out of reach, else a 500 (creditcontrol/outage.py).
+        response = error_response(request, exception)
+        log.error("%s: %s", response.reason_phrase, request.path, exc_info=exception,
+                  extra={"status_code": response.status_code, "request": request})  # fmt: skip
+        return response

@@ -120,10 +120,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A kept connection is checked before a request uses it, so that after PostgreSQL
+    # restarts each process reconnects by itself instead of failing once per worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs 100-150 ms on the list's sort-by-balance query, more than it
     # saves: the application's queries are short and index-driven.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    # A database that does not answer makes a request fail (503) after this, not hang.
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -152,10 +157,15 @@ else:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # visibility_timeout: a task a killed worker held (acks_late) is redelivered after
-    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s).
+    # this, so it must exceed the longest task (an engine run on the bench data: ~30 s; an
+    # outbox delivery stops itself after DELIVERY_SECONDS, 240 s). kombu looks for such
+    # tasks every interval times throttle seconds (100 s by default): every 10 s here, a cheap
+    # read of one sorted set, so a dead worker's task is back within ~10 s of the timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2,
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 else:
     CELERY_FS_DIR = env.path("CELERY_FS_DIR", default=BASE_DIR / "var" / "celery")

@@ -15,6 +15,9 @@ from team.urls import account_patterns
 from . import views
 from .api import router
 
+# Errors no view handled, wherever raised: 503 when the database is out of reach, else 500.
+handler500 = "creditcontrol.outage.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),

@@ -84,6 +84,9 @@ MAX_DAYS_BACK = 31
 # predicate, which SQLite cannot match against bound parameters.
 LIVE_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_PROPOSAL))
 LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other features'
+# A run is carried out while queued, or again while "running": its worker died (the task is
+# redelivered) and its transaction rolled back, so nothing of it was kept.
+RESUMABLE = (FollowUpRun.Status.QUEUED, FollowUpRun.Status.RUNNING)
 
 
 def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
@@ -206,22 +209,29 @@ def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: st
             company=company, run_date=as_of, trigger=trigger, started_by=user
         )
     started = time.monotonic()
-    FollowUpRun.objects.filter(pk=run.pk).update(
+    FollowUpRun.objects.filter(pk=run.pk, status__in=RESUMABLE).update(
         status=FollowUpRun.Status.RUNNING, started_at=timezone.now()
     )
     try:
         with transaction.atomic():
             _lock(company)
+            # A second delivery of the run's task (its worker was taken for dead) waits for
+            # the lock above; if the first finished meanwhile, there is nothing left to do.
+            done = FollowUpRun.objects.filter(pk=run.pk).exclude(status__in=RESUMABLE).first()
+            if done is not None:
+                return done
             # A run never decides on a promise that has already broken: settle them first.
             promises_settle(company=company, as_of=as_of)
             counts = _merge(company=company, plan=plan_for(company), as_of=as_of, run=run)
+            # In the run's transaction: its proposals and its "done" commit together, or
+            # (a worker killed halfway) neither does and the run can be carried out again.
+            _finish(run, started, status=FollowUpRun.Status.DONE, **counts)
     except Exception as error:  # recorded for the people who read the runs page
         log.exception("follow-up run %s for %s on %s failed", run.pk, company.code, as_of)
         _finish(
             run, started, status=FollowUpRun.Status.FAILED, error=f"{type(error).__name__}: {error}"
         )
         return run
-    _finish(run, started, status=FollowUpRun.Status.DONE, **counts)
     return run
 
 

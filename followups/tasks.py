@@ -44,9 +44,16 @@ def run_task(run_id: int) -> str:
     levels after the run. Only with tasks forced in-process (``CELERY_TASK_ALWAYS_EAGER``,
     the test suite) are they left on the work list: sending them would keep the person
     who pressed "Run now" waiting for every statement to render.
+
+    Delivered again after its worker died (tasks are acknowledged late), a run still
+    "running" is carried out again: the dead worker's transaction was rolled back, and a
+    worker that is in fact still at it holds the company's lock, so the second delivery
+    waits for it and then finds the run done (``engine.run_followups``).
     """
+    from .engine import RESUMABLE
+
     run = FollowUpRun.objects.select_related("company", "started_by").filter(pk=run_id).first()
-    if run is None or run.status != FollowUpRun.Status.QUEUED:
+    if run is None or run.status not in RESUMABLE:
         return "gone" if run is None else run.status  # a duplicate delivery: done already
     if run_task.app.conf.task_always_eager:
         from .engine import run_followups

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When, Window
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -109,18 +109,14 @@ def worklist_proposals(request, todays: dict[int, dt.date]) -> dict[str, Any]:
     )
     # The page's ids first, from the proposals alone, then its rows with what they show:
     # sorting after the joins made PostgreSQL join every proposal (1.5 s at 84,000). The
-    # first page counts the whole list in the same query (a window), so it costs what it
-    # did: ids and count, rows, contacts.
+    # first page is counted apart, and only when it is full: a count in the same query (a
+    # window) made PostgreSQL sort every proposal instead of keeping the top 50 (at 50,000
+    # proposals under load, 360-480 ms instead of 110 ms for the page and 80 for the count).
     paginator = Paginator(ordered.values_list("pk", flat=True), PROPOSALS_PER_PAGE)
     if request.GET.get("page") in (None, "", "1"):
-        head = list(
-            ordered.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
-                :PROPOSALS_PER_PAGE
-            ]
-        )
-        paginator.count = head[0][1] if head else 0
+        ids = list(ordered.values_list("pk", flat=True)[:PROPOSALS_PER_PAGE])
+        paginator.count = ordered.count() if len(ids) == PROPOSALS_PER_PAGE else len(ids)
         page = paginator.get_page(1)
-        ids = [pk for pk, _ in head]
     else:
         page = paginator.get_page(request.GET.get("page"))
         ids = list(page.object_list)

@@ -46,3 +46,64 @@ def test_403_page_lists_nothing(client, controller):
 def test_every_page_links_the_favicon(client, controller):
     client.force_login(controller)
     assert "img/favicon.svg" in client.get("/customers/").content.decode()
+
+
+# --- The database out of reach, and errors nobody handled (creditcontrol/outage.py) ------
+
+
+@pytest.fixture
+def unhandled(settings):
+    """A client that gets the answer a person would, not the exception (DEBUG off)."""
+    from django.test import Client
+
+    settings.DEBUG = False
+    return Client(raise_request_exception=False)
+
+
+def _database_down(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: refused')
+
+
+def test_database_down_answers_a_503_page_from_the_first_middleware_that_needs_it(
+    unhandled, controller, monkeypatch
+):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    unhandled.force_login(controller)
+    monkeypatch.setattr(SessionStore, "_get_session_from_db", _database_down)
+    response = unhandled.get("/customers/")
+    page = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response["Content-Type"].startswith("text/html")
+    assert "temporarily unavailable" in page and "Try again" in page
+    assert "Traceback" not in page and "OperationalError" not in page and "5432" not in page
+
+
+def test_database_down_answers_the_api_a_json_503(unhandled, integrator, monkeypatch):
+    from rest_framework.authtoken.models import Token
+
+    from ledger.api.views import CustomerViewSet
+
+    monkeypatch.setattr(CustomerViewSet, "list", _database_down)
+    token = Token.objects.create(user=integrator).key
+    response = unhandled.get("/api/v1/customers/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response["Content-Type"] == "application/json"
+    (error,) = response.json()["errors"]
+    assert "temporarily unavailable" in error["message"] and "5432" not in error["message"]
+
+
+def test_any_other_unhandled_error_answers_our_500_page(unhandled, controller, monkeypatch):
+    from communications import views_customer_list
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    unhandled.force_login(controller)
+    monkeypatch.setattr(views_customer_list, "render", broken)
+    response = unhandled.get("/customers/")
+    page = response.content.decode()
+    assert response.status_code == 500 and "Something went wrong on our side" in page
+    assert "Traceback" not in page and "a bug" not in page and "Retry-After" not in response

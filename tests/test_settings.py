@@ -35,6 +35,11 @@ print(json.dumps({
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "broker": app.conf.broker_url, "eager": app.conf.task_always_eager,
     "email": settings.EMAIL_BACKEND, "debug": settings.DEBUG,
+    "health_checks": db.get("CONN_HEALTH_CHECKS", False),
+    "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
+    "transport": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "acks_late": settings.CELERY_TASK_ACKS_LATE,
+    "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
 }))
 """
 
@@ -91,6 +96,23 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     # Django's Redis cache, degrading to local memory while Redis is down.
     assert found["cache"] == "creditcontrol.cache.FallbackRedisCache"
     assert found["cache_location"] == "redis://cache.internal:6379/0"
+
+
+def test_a_dead_workers_task_comes_back_in_minutes_and_the_database_is_reconnected():
+    """A task a killed worker held is redelivered after the visibility timeout, which fits
+    the longest task (an engine run at a million entries takes under 30 s, an outbox
+    delivery stops itself at 240 s), and kombu looks for such tasks every 10 s instead of
+    every 100 (tests/faults/ kill real workers). A kept PostgreSQL connection is checked
+    before use, and connecting gives up after a bound (tests/faults/test_postgres_restart)."""
+    from followups.tasks import DELIVERY_SECONDS
+
+    found = read_settings(DATABASE_URL="postgres://cc:secret@db.internal:5432/creditcontrol",
+                          REDIS_URL="redis://cache.internal:6379/0")  # fmt: skip
+    transport = found["transport"]
+    assert DELIVERY_SECONDS < transport["visibility_timeout"] <= 900
+    assert transport["unacked_restore_interval"] * transport["unacked_restore_throttle"] <= 10
+    assert found["acks_late"] is True and found["prefetch"] == 1
+    assert found["health_checks"] is True and 0 < found["connect_timeout"] <= 10
 
 
 def test_check_deploy_passes_with_a_production_environment():

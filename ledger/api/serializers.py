@@ -145,7 +145,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    user = serializers.StringRelatedField()
+    # Null for what the system did by itself (the worker, a scheduled job).
+    user = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AuditEvent
