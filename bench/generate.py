@@ -621,6 +621,16 @@ def load(*, n_customers: int, n_entries: int, largest: int | None = None, seed: 
             deferred.restore()
             step(f"indexes and FKs ({len(deferred.indexes)}+{len(deferred.foreign_keys)})", t)
 
+        # The triggers kept the balances during the COPY; the dated figures (overdue,
+        # aged) need each company's date, as the daily roll sets it.
+        t = time.perf_counter()
+        from ledger.balances import balances_roll
+        from ledger.models import Company
+
+        for company in Company.objects.filter(pk__in=[c.id for c in companies]):
+            balances_roll(company=company, as_of=company.today())
+        step("kept balances: dated figures", t)
+
         workbench = load_workbench(
             cur, company_ids=[c.id for c in companies], manager_id=manager_id,
             n_entries=n_done, today=today, log=lambda name, t: step(name, t),

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Report reads to the replica, when there is one; marks who just wrote.
+    "creditcontrol.db_router.ReplicaReadsMiddleware",
     # Last, so it sees the outcome of every sign-in (see creditcontrol/signin.py).
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,7 +97,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "creditcontrol.roles.roles_context",
-                "communications.context_processors.notifications",
+                # The notifications and unmatched-mail counts of the navigation, in one query.
+                "inbound.context_processors.navigation_counts",
             ],
         },
     },
@@ -130,6 +133,23 @@ else:
     # A database that does not answer makes a request fail (503) after this, not hang.
     options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Past one machine: reports and exports read from a PostgreSQL streaming replica when
+# one is given; writes, the engine and every other page stay on the primary
+# (creditcontrol/db_router.py says which read goes where and why).
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=30)
+REPLICA_READ_PATHS = ("/reports/", "/api/v1/reports/")
+if REPLICA_DATABASE_URL:
+    replica = env.db_url_config(REPLICA_DATABASE_URL)
+    replica["ATOMIC_REQUESTS"] = False
+    replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    replica["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
+    replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests run against the primary's test database under the replica's name.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["creditcontrol.db_router.ReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 

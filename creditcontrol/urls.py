@@ -36,6 +36,7 @@ urlpatterns = [
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/inbound/email/", inbound_email, name="inbound-email"),
     path("inbound/attachments/<int:pk>/", inbound_attachment, name="inbound-attachment"),
+    path("inbound/unmatched/", include("inbound.urls")),
     path("team/", include("team.urls")),
     *account_patterns,
     path("admin/", admin.site.urls),

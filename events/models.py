@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class EventKind(models.TextChoices):
-    CUSTOMER_HOLD = "customer.hold", "Customer put on hold"
-    CUSTOMER_RELEASED = "customer.released", "Customer released from hold"
-    CUSTOMER_OVER_LIMIT = "customer.over_credit_limit", "Customer over credit limit"
-    PROMISE_MADE = "promise.made", "Promise made"
-    PROMISE_KEPT = "promise.kept", "Promise kept"
-    PROMISE_BROKEN = "promise.broken", "Promise broken"
-    DISPUTE_OPENED = "dispute.opened", "Dispute opened"
-    DISPUTE_CHANGED = "dispute.changed", "Dispute changed"
-    DISPUTE_ENDED = "dispute.ended", "Dispute ended"
-    PROPOSAL_EXECUTED = "proposal.executed", "Proposal executed"
-    REPLY_RECEIVED = "reply.received", "Reply received"
-    PORTAL_ACTION = "portal.action", "Self-service page action"
+    CUSTOMER_HOLD = "customer.hold", gettext_lazy("Customer put on hold")
+    CUSTOMER_RELEASED = "customer.released", gettext_lazy("Customer released from hold")
+    CUSTOMER_OVER_LIMIT = "customer.over_credit_limit", gettext_lazy("Customer over credit limit")
+    PROMISE_MADE = "promise.made", gettext_lazy("Promise made")
+    PROMISE_KEPT = "promise.kept", gettext_lazy("Promise kept")
+    PROMISE_BROKEN = "promise.broken", gettext_lazy("Promise broken")
+    DISPUTE_OPENED = "dispute.opened", gettext_lazy("Dispute opened")
+    DISPUTE_CHANGED = "dispute.changed", gettext_lazy("Dispute changed")
+    DISPUTE_ENDED = "dispute.ended", gettext_lazy("Dispute ended")
+    PROPOSAL_EXECUTED = "proposal.executed", gettext_lazy("Proposal executed")
+    REPLY_RECEIVED = "reply.received", gettext_lazy("Reply received")
+    PORTAL_ACTION = "portal.action", gettext_lazy("Self-service page action")
 
 
 class Event(models.Model):

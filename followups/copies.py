@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
@@ -50,10 +51,12 @@ def copies_send(*, user: Any, customer: Customer, entry_ids: Iterable[int], key:
     entries = list(LedgerEntry.objects.filter(customer=customer, pk__in=ids,
                                               document__isnull=False).order_by("due_date", "id"))  # fmt: skip
     if not entries:
-        raise ValidationError("None of the ticked entries has a document to send.")
+        raise ValidationError(_("None of the ticked entries has a document to send."))
     recipients = parse_recipients(to) or email_recipients(customer)
     if not recipients:
-        raise ValidationError({"to": f"{customer.name} has no email address."})
+        raise ValidationError(
+            {"to": _("%(customer_name)s has no email address.") % {"customer_name": customer.name}}
+        )
     existing = OutboxMessage.objects.filter(key=f"copies:{key}").first()
     if existing is not None:
         return existing
@@ -67,8 +70,9 @@ def copies_send(*, user: Any, customer: Customer, entry_ids: Iterable[int], key:
     c = communication_create(
         user=user, customer=customer, communication_type=CommunicationType.CORRESPONDENCE,
         contact_type=ContactType.EMAIL_SENT, contact=contact, subject=subject,
-        notes=f"Copies of {', '.join(e.document_no for e in entries)} sent to "
-              f"{', '.join(recipients)}.",
+        notes=_("Copies of %(documents)s sent to %(recipients)s.") % {
+            "documents": ", ".join(e.document_no for e in entries),
+            "recipients": ", ".join(recipients)},
         entry_ids=[e.pk for e in entries],
     )  # fmt: skip
     communication_complete(user=user, communication=c)

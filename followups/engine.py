@@ -54,6 +54,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least, Round
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communications.models import Promise, PromiseEntry, PromiseStatus, ToDo
 from communications.promises import promises_settle
@@ -465,14 +466,17 @@ def run_start(*, user: Any, company: Company, as_of: dt.date | None = None,
     if not can_work_customers(user) or not (
         user.is_superuser or user.companies.filter(pk=company.pk).exists()
     ):
-        raise PermissionDenied("You may not run the follow-up engine for this company.")
+        raise PermissionDenied(_("You may not run the follow-up engine for this company."))
     today = company.today()
     as_of = as_of or today
     if as_of > today:
-        raise ValidationError({"run_date": "A run cannot be for a date after today."})
+        raise ValidationError({"run_date": _("A run cannot be for a date after today.")})
     if as_of < today - dt.timedelta(days=MAX_DAYS_BACK):
         raise ValidationError(
-            {"run_date": f"A run can go back at most {MAX_DAYS_BACK} days from today."}
+            {
+                "run_date": _("A run can go back at most %(MAX_DAYS_BACK)s days from today.")
+                % {"MAX_DAYS_BACK": MAX_DAYS_BACK}
+            }
         )
     from .tasks import run_task  # the task module imports this one
 

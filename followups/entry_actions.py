@@ -15,21 +15,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communications.models import EntryNote
 from communications.todos import check_date
 from creditcontrol.roles import can_work_customers
+from creditcontrol.templatetags.ui import day
 from ledger.audit import audit_bulk, audit_event, audit_record
 from ledger.models import AuditEvent, Company, Customer, DebtorRating, LedgerEntry
 from ledger.services import customer_update, require_company
 from ledger.signals import announce_changed
 
 EXCLUSION_PERIODS = {
-    "forever": "Forever",
-    "1w": "One week",
-    "2w": "Two weeks",
-    "1m": "One month",
-    "2m": "Two months",
+    "forever": gettext_lazy("Forever"),
+    "1w": gettext_lazy("One week"),
+    "2w": gettext_lazy("Two weeks"),
+    "1m": gettext_lazy("One month"),
+    "2m": gettext_lazy("Two months"),
 }
 # The latest expected payment date a controller may give, from the company's today.
 EXPECTED_DATE_HORIZON = dt.timedelta(days=366)
@@ -47,7 +50,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def _check_period(period: str) -> None:
     if period not in EXCLUSION_PERIODS:
         choices = ", ".join(EXCLUSION_PERIODS)
-        raise ValidationError({"period": f"“{period}” is not an exclusion period ({choices})."})
+        raise ValidationError(
+            {
+                "period": _("“%(period)s” is not an exclusion period (%(choices)s).")
+                % {"period": period, "choices": choices}
+            }
+        )
 
 
 def exclusion_until(period: str, today: dt.date) -> dt.date | None:
@@ -66,7 +74,7 @@ def _locked_entries(user: Any, entries: Iterable[LedgerEntry]) -> list[LedgerEnt
     company; only open invoices and debit memos are chased, so only they are accepted."""
     ids = sorted({e.pk for e in entries})
     if not ids:
-        raise ValidationError({"entries": "Select at least one entry."})
+        raise ValidationError({"entries": _("Select at least one entry.")})
     locked = list(
         LedgerEntry.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     )  # fmt: skip
@@ -76,8 +84,7 @@ def _locked_entries(user: Any, entries: Iterable[LedgerEntry]) -> list[LedgerEnt
     if refused:
         listed = ", ".join(e.document_no for e in refused)
         raise ValidationError(
-            {"entries": f"Only open invoices and debit memos are chased: {listed} is not one; "
-                        "nothing was changed."}
+            {"entries": _('Only open invoices and debit memos are chased: %(listed)s is not one; nothing was changed.') % {'listed': listed}}
         )  # fmt: skip
     return locked
 
@@ -141,7 +148,8 @@ def entry_expected_date_set(*, user: Any, entry: LedgerEntry, on: dt.date | None
     audit_record(user=user, obj=entry, action=AuditEvent.Action.UPDATE, source=source,
                  before={"expected_payment_date": before.isoformat() if before else None},
                  after={"expected_payment_date": on.isoformat() if on else None})  # fmt: skip
-    said = f"Expected payment date {on:%d/%m/%Y}." if on else "Expected payment date removed."
+    said = (_("Expected payment date %(day)s.") % {"day": day(on)} if on
+            else _("Expected payment date removed."))  # fmt: skip
     EntryNote.objects.create(company_id=entry.company_id, entry=entry,
                              text=f"{said} {note}".strip(),
                              created_by=user if getattr(user, "pk", None) else None)  # fmt: skip
@@ -153,5 +161,10 @@ def customer_rating_set(*, user: Any, customer: Customer, rating: str,
                         source: str = "web") -> Customer:  # fmt: skip
     """Change the customer's debtor rating (good, normal, bad); controllers may."""
     if rating not in DebtorRating.values:
-        raise ValidationError({"rating": f"“{rating}” is not a debtor rating (good, normal, bad)."})
+        raise ValidationError(
+            {
+                "rating": _("“%(rating)s” is not a debtor rating (good, normal, bad).")
+                % {"rating": rating}
+            }
+        )
     return customer_update(user=user, customer=customer, debtor_rating=rating, source=source)

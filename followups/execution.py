@@ -37,6 +37,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communications.models import Communication, CommunicationType, ContactType, ToDo, ToDoKind
 from communications.services import customer_balance_lcy
@@ -67,10 +69,13 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 WORKER_SOURCE = "worker"
 NOT_LIVE = {
-    ProposalStatus.EXECUTED: "This proposal has already been executed; nothing was sent again.",
-    ProposalStatus.SKIPPED: "This proposal was skipped; nothing was sent.",
-    ProposalStatus.WITHDRAWN: "This proposal is no longer due (a later run withdrew it); "
-    "nothing was sent.",
+    ProposalStatus.EXECUTED: gettext_lazy(
+        "This proposal has already been executed; nothing was sent again."
+    ),
+    ProposalStatus.SKIPPED: gettext_lazy("This proposal was skipped; nothing was sent."),
+    ProposalStatus.WITHDRAWN: gettext_lazy(
+        "This proposal is no longer due (a later run withdrew it); nothing was sent."
+    ),
 }
 
 
@@ -90,7 +95,7 @@ def _locked(proposal: Proposal) -> Proposal:
 def _check_access(user: Any, proposal: Proposal) -> None:
     if user is None:
         if not proposal.level.execute_automatically:
-            raise PermissionDenied("Only levels marked automatic are executed without a person.")
+            raise PermissionDenied(_("Only levels marked automatic are executed without a person."))
         return
     require_company(user, proposal.company, check=can_work_customers)
 
@@ -117,8 +122,14 @@ def _stand_in(customer: Customer) -> Any:
         if person.is_active and person.pk in members and can_work_customers(person):
             return person
     raise ValidationError(
-        f"{customer.account_code} {customer.name} has no controller and {company} no credit "
-        "manager to send the reminder under; it waits on the work list for a person."
+        _(
+            "%(customer_account_code)s %(customer_name)s has no controller and %(company)s no credit manager to send the reminder under; it waits on the work list for a person."
+        )
+        % {
+            "customer_account_code": customer.account_code,
+            "customer_name": customer.name,
+            "company": company,
+        }
     )
 
 
@@ -215,7 +226,9 @@ def _todo(p: Proposal, owner: Any, user: Any, entries: list[LedgerEntry], as_of:
     todo = ToDo(
         company_id=p.company_id, customer=p.customer, kind=ToDoKind.FOLLOWUP_LEVEL,
         description=(level.manual_action_note or level.name)[:300], due_on=as_of, owner=owner,
-        notes=f"Follow-up level {level.sequence}: {level.name}", created_by=user,
+        notes=_("Follow-up level %(sequence)s: %(name)s") % {"sequence": level.sequence,
+                                                            "name": level.name},
+        created_by=user,
     )  # fmt: skip
     todo.full_clean(exclude=["entries"])
     todo.save()
@@ -248,24 +261,31 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
     p = _locked(proposal)
     _check_access(user, p)
     if user is None and p.status != ProposalStatus.OPEN:
-        raise ValidationError("A person postponed this proposal; the worker leaves it be.")
+        raise ValidationError(_("A person postponed this proposal; the worker leaves it be."))
     if any(value is not None for value in texts.values()):
         _apply_texts(user, p, texts, source)
     level, customer = p.level, p.customer
     if customer.is_excluded_on(as_of):
-        raise ValidationError(f"{customer} is now excluded from follow-ups; nothing was sent.")
+        raise ValidationError(
+            _("%(customer)s is now excluded from follow-ups; nothing was sent.")
+            % {"customer": customer}
+        )
     lines = lines_to_send(p, as_of)
     if not any(line.level for line in lines):
         raise ValidationError(
-            "The entries this proposal was made for have been paid, excluded or given a later "
-            "expected payment date since the run; nothing was sent."
+            _(
+                "The entries this proposal was made for have been paid, excluded or given a later "
+                "expected payment date since the run; nothing was sent."
+            )
         )
     person = user if user is not None else _stand_in(customer)
     recipients = placeholders.email_recipients(customer) if level.send_email else []
     if level.send_email and not recipients:
         raise ValidationError(
-            f"{customer} has no email address (neither a credit-control contact with one nor "
-            "the customer's own): add one, or skip the proposal."
+            _(
+                "%(customer)s has no email address (neither a credit-control contact with one nor the customer's own): add one, or skip the proposal."
+            )
+            % {"customer": customer}
         )
     entries = [line.entry for line in lines]
     contact = placeholders.credit_contact(customer)
@@ -327,7 +347,7 @@ def _apply_texts(user: Any, p: Proposal, texts: dict[str, str | None], source: s
         if value is not None:
             setattr(p, name, value.strip() if name == "email_subject" else value)
     if len(p.email_subject) > 200:
-        raise ValidationError({"email_subject": "The subject can be at most 200 characters."})
+        raise ValidationError({"email_subject": _("The subject can be at most 200 characters.")})
     changed = {k for k in texts if getattr(p, k) != before[k]}
     if not changed:
         return
@@ -402,7 +422,7 @@ def proposal_postpone(*, user: Any, proposal: Proposal, until: dt.date,
     p = _locked(proposal)
     today = p.company.today()
     if until is None:
-        raise ValidationError({"until": "Give the date to postpone it to."})
+        raise ValidationError({"until": _("Give the date to postpone it to.")})
     check_date(until, "until", earliest=today + dt.timedelta(days=1),
                latest=add_months(today, 12), what="date to postpone to")  # fmt: skip
     before = snapshot(p)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
 from ledger.models import Company, Customer, LedgerEntry
@@ -53,7 +54,7 @@ class FollowUpLevelFilter(filters.FilterSet):
 
 class FollowUpRunFilter(filters.FilterSet):
     company = filters.NumberFilter(field_name="company_id")
-    date = filters.DateFilter(field_name="run_date", label="Run date")
+    date = filters.DateFilter(field_name="run_date", label=gettext_lazy("Run date"))
     date_from = filters.DateFilter(field_name="run_date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="run_date", lookup_expr="lte")
     status = filters.MultipleChoiceFilter(choices=FollowUpRun.Status.choices)
@@ -79,21 +80,29 @@ class ProposalFilter(filters.FilterSet):
         ("all", "All"),
     )
 
-    show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label="Show")
+    show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label=gettext_lazy("Show"))
     status = filters.MultipleChoiceFilter(choices=ProposalStatus.choices)
     company = filters.NumberFilter(field_name="company_id")
     customer = filters.NumberFilter(field_name="customer_id")
-    level = filters.NumberFilter(field_name="level__sequence", label="Level number (1, 2, ...)")
-    mine = filters.BooleanFilter(method="filter_mine", label="Customers I control")
+    level = filters.NumberFilter(
+        field_name="level__sequence", label=gettext_lazy("Level number (1, 2, ...)")
+    )
+    mine = filters.BooleanFilter(method="filter_mine", label=gettext_lazy("Customers I control"))
     min_total = filters.NumberFilter(field_name="total_lcy", lookup_expr="gte",
-                                     label="Total (base currency) at least")  # fmt: skip
+                                     label=gettext_lazy("Total (base currency) at least"))  # fmt: skip
     run_date = filters.DateFilter()
-    channel = filters.ChoiceFilter(choices=CHANNELS, method="filter_channel", label="Channel")
+    channel = filters.ChoiceFilter(
+        choices=CHANNELS, method="filter_channel", label=gettext_lazy("Channel")
+    )
     # Through subqueries on the customers rather than joins (see worklist_proposals).
-    controller = filters.NumberFilter(method="filter_customers", label="Controller (id)")
-    on_hold = filters.BooleanFilter(method="filter_customers", label="Customer on hold")
+    controller = filters.NumberFilter(
+        method="filter_customers", label=gettext_lazy("Controller (id)")
+    )
+    on_hold = filters.BooleanFilter(
+        method="filter_customers", label=gettext_lazy("Customer on hold")
+    )
     automatic = filters.BooleanFilter(field_name="level__execute_automatically",
-                                      label="Automatic (true) or by hand (false)")  # fmt: skip
+                                      label=gettext_lazy("Automatic (true) or by hand (false)"))  # fmt: skip
 
     class Meta:
         model = Proposal
@@ -155,8 +164,10 @@ class FollowUpActionFilter(filters.FilterSet):
     customer = filters.NumberFilter(field_name="customer_id")
     proposal = filters.NumberFilter(field_name="proposal_id")
     channel = filters.MultipleChoiceFilter(choices=Channel.choices)
-    level = filters.NumberFilter(field_name="level_sequence", label="Level number (1, 2, ...)")
-    entry = filters.NumberFilter(field_name="lines__entry_id", label="Concerned this entry",
+    level = filters.NumberFilter(
+        field_name="level_sequence", label=gettext_lazy("Level number (1, 2, ...)")
+    )
+    entry = filters.NumberFilter(field_name="lines__entry_id", label=gettext_lazy("Concerned this entry"),
                                  distinct=True)  # fmt: skip
     by = filters.NumberFilter(field_name="by_id")
     date_from = filters.DateFilter(field_name="on", lookup_expr="gte")
@@ -187,7 +198,9 @@ class ExclusionFilter(filters.FilterSet):
     company = filters.NumberFilter(field_name="company_id")
     customer = filters.NumberFilter(field_name="customer_id")
     forever = filters.BooleanFilter(field_name="exclude_forever")
-    in_effect = filters.BooleanFilter(method="filter_in_effect", label="Still in effect")
+    in_effect = filters.BooleanFilter(
+        method="filter_in_effect", label=gettext_lazy("Still in effect")
+    )
 
     class Meta:
         model = LedgerEntry

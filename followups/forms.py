@@ -7,35 +7,42 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from ledger.models import DebtorRating
 
 from .models import FollowUpLevel, FollowUpPlan, OutboxMessage
 from .placeholders import PLACEHOLDERS
 
-PLACEHOLDER_HELP = "Placeholders: " + " ".join("{" + name + "}" for name in PLACEHOLDERS) + "."
+PLACEHOLDER_HELP = format_lazy(
+    gettext_lazy("Placeholders: {names}."),
+    names=" ".join("{" + name + "}" for name in PLACEHOLDERS),
+)
 
 EXCLUDE_PERIODS = (
-    ("1w", "for 1 week"),
-    ("2w", "for 2 weeks"),
-    ("1m", "for 1 month"),
-    ("2m", "for 2 months"),
-    ("forever", "forever"),
+    ("1w", gettext_lazy("for 1 week")),
+    ("2w", gettext_lazy("for 2 weeks")),
+    ("1m", gettext_lazy("for 1 month")),
+    ("2m", gettext_lazy("for 2 months")),
+    ("forever", gettext_lazy("forever")),
 )
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PostponeForm(forms.Form):
-    until = forms.DateField(label="Postpone until", widget=DATE_INPUT)
+    until = forms.DateField(label=gettext_lazy("Postpone until"), widget=DATE_INPUT)
 
 
 class ProposalTextsForm(forms.Form):
     """The proposal's texts; only the channels its level uses are shown."""
 
-    email_subject = forms.CharField(label="Email subject", max_length=200, required=False)
-    email_body = forms.CharField(label="Email body", required=False,
+    email_subject = forms.CharField(
+        label=gettext_lazy("Email subject"), max_length=200, required=False
+    )
+    email_body = forms.CharField(label=gettext_lazy("Email body"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 20}))  # fmt: skip
-    letter_text = forms.CharField(label="Letter text", required=False,
+    letter_text = forms.CharField(label=gettext_lazy("Letter text"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 20}))  # fmt: skip
 
     def __init__(self, *args: Any, level: FollowUpLevel, **kwargs: Any):
@@ -56,9 +63,9 @@ class ProposalTextsForm(forms.Form):
 
 class ExcludeForm(forms.Form):
     entries = forms.TypedMultipleChoiceField(
-        coerce=int, error_messages={"required": "Tick the entries to exclude."}
+        coerce=int, error_messages={"required": gettext_lazy("Tick the entries to exclude.")}
     )
-    period = forms.ChoiceField(choices=EXCLUDE_PERIODS, initial="2w", label="Exclude")
+    period = forms.ChoiceField(choices=EXCLUDE_PERIODS, initial="2w", label=gettext_lazy("Exclude"))
 
     def __init__(self, *args: Any, entry_ids: list[int], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -69,16 +76,16 @@ class ExcludeForm(forms.Form):
 
 
 class ExpectedDateForm(forms.Form):
-    on = forms.DateField(label="Expected payment date", required=False, widget=DATE_INPUT,
-                         help_text="Empty clears it.")  # fmt: skip
+    on = forms.DateField(label=gettext_lazy("Expected payment date"), required=False, widget=DATE_INPUT,
+                         help_text=gettext_lazy("Empty clears it."))  # fmt: skip
     note = forms.CharField(
-        max_length=500, error_messages={"required": "Say why the date changed."},
-        widget=forms.TextInput(attrs={"placeholder": "Why (goes on the entry's notes)"}),
+        max_length=500, error_messages={"required": gettext_lazy("Say why the date changed.")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Why (goes on the entry's notes)")}),
     )  # fmt: skip
 
 
 class RatingForm(forms.Form):
-    rating = forms.ChoiceField(choices=DebtorRating.choices, label="Debtor rating")
+    rating = forms.ChoiceField(choices=DebtorRating.choices, label=gettext_lazy("Debtor rating"))
 
 
 class PlanForm(forms.ModelForm):
@@ -87,6 +94,11 @@ class PlanForm(forms.ModelForm):
         fields = ["name", "min_days_between", "min_amount", "pause_while_promised",
                   "pause_on_reply", "run_at"]  # fmt: skip
         widgets = {"run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "min_days_between": gettext_lazy("Minimum days between reminders"),
+            "run_at": gettext_lazy("Daily run time"),
+        }
 
 
 class LevelForm(forms.ModelForm):
@@ -103,18 +115,29 @@ class LevelForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
-            "manual_action": "Manual action (a to-do for the customer's controller)",
-            "manual_action_note": "What to do",
-            "send_email": "Send an email (the statement attached)",
-            "send_letter": "Print a letter",
-            "note": "Note",
-            "execute_automatically": "Execute automatically",
+            "name": gettext_lazy("Name"),
+            "days": gettext_lazy("Days"),
+            "manual_action": gettext_lazy("Manual action (a to-do for the customer's controller)"),
+            "manual_action_note": gettext_lazy("What to do"),
+            "send_email": gettext_lazy("Send an email (the statement attached)"),
+            "email_subject": gettext_lazy("Email subject"),
+            "email_body": gettext_lazy("Email body"),
+            "send_letter": gettext_lazy("Print a letter"),
+            "letter_style": gettext_lazy("Letter style"),
+            "letter_text": gettext_lazy("Letter text"),
+            "note": gettext_lazy("Note"),
+            "execute_automatically": gettext_lazy("Execute automatically"),
+            "attach_invoice_copies": gettext_lazy("Attach invoice copies"),
         }
         help_texts = {
             "email_subject": PLACEHOLDER_HELP,
-            "email_body": PLACEHOLDER_HELP + " {entries} is a table of the entries.",
-            "letter_text": PLACEHOLDER_HELP + " {entries} is printed as a table.",
-            "note": "For the managers: why this level exists.",
+            "email_body": format_lazy(
+                "{} {}", PLACEHOLDER_HELP, gettext_lazy("{entries} is a table of the entries.")
+            ),
+            "letter_text": format_lazy(
+                "{} {}", PLACEHOLDER_HELP, gettext_lazy("{entries} is printed as a table.")
+            ),
+            "note": gettext_lazy("For the managers: why this level exists."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any):

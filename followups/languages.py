@@ -61,7 +61,12 @@ def level_texts_update(*, user: Any, level: FollowUpLevel, language: str, source
 
     require_company(user, level.plan.company, check=is_manager)
     if language not in LANGUAGES:
-        raise ValidationError({"language": f"“{language}” is not one of {', '.join(LANGUAGES)}."})
+        raise ValidationError(
+            {
+                "language": _("“%(language)s” is not one of %(join_LANGUAGES)s.")
+                % {"language": language, "join_LANGUAGES": ", ".join(LANGUAGES)}
+            }
+        )
     errors = {f: e for f in TEXT_FIELDS if (e := _placeholder_errors(texts.get(f, "") or ""))}
     if errors:
         raise ValidationError(errors)

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
@@ -111,7 +112,7 @@ def _check(user: Any, customers: list[Customer], subject: str, body: str) -> Non
         Company.objects.visible_to(user).filter(pk__in=company_ids).values_list("pk", flat=True)
     )
     if visible != company_ids or not can_work_customers(user):
-        raise PermissionDenied("Your role does not allow emailing these customers.")
+        raise PermissionDenied(_("Your role does not allow emailing these customers."))
     errors = {}
     if not customers:
         errors["customers"] = "Tick at least one customer."

@@ -17,8 +17,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from communications.models import Communication, LetterStyle, ToDo
+from creditcontrol.templatetags.ui import day
 from ledger.models import Company, Customer, LedgerEntry
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -33,24 +35,24 @@ class FollowUpPlan(models.Model):
     name = models.CharField(max_length=100, default="Standard follow-up")
     min_days_between = models.PositiveSmallIntegerField(
         "minimum days between reminders", default=7, validators=[MaxValueValidator(365)],
-        help_text="No customer gets a second reminder sooner than this.",
+        help_text=gettext_lazy("No customer gets a second reminder sooner than this."),
     )  # fmt: skip
     min_amount = models.DecimalField(
-        "minimum amount", **MONEY, default=ZERO, validators=[MinValueValidator(0)],
-        help_text="In the company's currency: an entry whose undisputed remaining amount is not "
-        "above this is not chased.",
+        gettext_lazy("minimum amount"), **MONEY, default=ZERO, validators=[MinValueValidator(0)],
+        help_text=gettext_lazy("In the company's currency: an entry whose undisputed remaining amount is not "
+        "above this is not chased."),
     )  # fmt: skip
     pause_while_promised = models.BooleanField(
-        "pause while a promise is open", default=True,
-        help_text="A customer with an open promise to pay gets no reminder.",
+        gettext_lazy("pause while a promise is open"), default=True,
+        help_text=gettext_lazy("A customer with an open promise to pay gets no reminder."),
     )  # fmt: skip
     run_at = models.TimeField(
         "daily run time", default=dt.time(6, 0),
-        help_text="The engine runs each day at this time, in the company's time zone.",
+        help_text=gettext_lazy("The engine runs each day at this time, in the company's time zone."),
     )  # fmt: skip
     pause_on_reply = models.BooleanField(
-        "pause when the customer replies", default=True,
-        help_text="A customer whose email reply is not yet marked handled gets no reminder.",
+        gettext_lazy("pause when the customer replies"), default=True,
+        help_text=gettext_lazy("A customer whose email reply is not yet marked handled gets no reminder."),
     )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,12 +71,12 @@ class FollowUpLevel(models.Model):
     name = models.CharField(max_length=100)
     days = models.SmallIntegerField(
         validators=[MinValueValidator(-365), MaxValueValidator(3650)],
-        help_text="Days after the due date; negative means before it.",
+        help_text=gettext_lazy("Days after the due date; negative means before it."),
     )  # fmt: skip
     manual_action = models.BooleanField(default=False)
     manual_action_note = models.CharField(
-        "manual action", max_length=300, blank=True,
-        help_text="The to-do the customer's controller gets, e.g. 'Telephone the customer'.",
+        gettext_lazy("manual action"), max_length=300, blank=True,
+        help_text=gettext_lazy("The to-do the customer's controller gets, e.g. 'Telephone the customer'."),
     )  # fmt: skip
     send_email = models.BooleanField("email", default=False)
     email_subject = models.CharField(max_length=200, blank=True)
@@ -86,10 +88,12 @@ class FollowUpLevel(models.Model):
     letter_text = models.TextField(blank=True)
     note = models.TextField(blank=True)
     execute_automatically = models.BooleanField(
-        default=False, help_text="The worker executes this level itself after each run."
+        default=False,
+        help_text=gettext_lazy("The worker executes this level itself after each run."),
     )
     attach_invoice_copies = models.BooleanField(
-        default=False, help_text="The email carries the PDF copies of the invoices it lists."
+        default=False,
+        help_text=gettext_lazy("The email carries the PDF copies of the invoices it lists."),
     )
 
     class Meta:
@@ -137,16 +141,16 @@ class FollowUpRun(models.Model):
     """One run of the engine for a company and a date, with what it decided."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Daily schedule"
-        WEB = "web", "From the application"
-        API = "api", "From the API"
-        COMMAND = "command", "From the command line"
+        SCHEDULE = "schedule", gettext_lazy("Daily schedule")
+        WEB = "web", gettext_lazy("From the application")
+        API = "api", gettext_lazy("From the API")
+        COMMAND = "command", gettext_lazy("From the command line")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="followup_runs")
     run_date = models.DateField()
@@ -170,15 +174,15 @@ class FollowUpRun(models.Model):
         indexes = [models.Index(fields=["company", "-started_at"], name="run_company_idx")]
 
     def __str__(self) -> str:
-        return f"{self.company.code} {self.run_date:%d/%m/%Y} ({self.get_status_display()})"
+        return f"{self.company.code} {day(self.run_date)} ({self.get_status_display()})"
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    POSTPONED = "postponed", "Postponed"
-    EXECUTED = "executed", "Executed"
-    SKIPPED = "skipped", "Skipped"
-    WITHDRAWN = "withdrawn", "No longer due"
+    OPEN = "open", gettext_lazy("Open")
+    POSTPONED = "postponed", gettext_lazy("Postponed")
+    EXECUTED = "executed", gettext_lazy("Executed")
+    SKIPPED = "skipped", gettext_lazy("Skipped")
+    WITHDRAWN = "withdrawn", gettext_lazy("No longer due")
 
 
 LIVE_PROPOSAL = (ProposalStatus.OPEN, ProposalStatus.POSTPONED)
@@ -195,7 +199,9 @@ class Proposal(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="proposals")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="proposals")
     level = models.ForeignKey(FollowUpLevel, on_delete=models.PROTECT, related_name="proposals")
-    run_date = models.DateField(help_text="The date of the run that last made or refreshed it.")
+    run_date = models.DateField(
+        help_text=gettext_lazy("The date of the run that last made or refreshed it.")
+    )
     run = models.ForeignKey(
         FollowUpRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
     )
@@ -270,12 +276,12 @@ class ProposalEntry(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    LETTER = "letter", "Letter"
-    MANUAL = "manual", "Manual action"
-    SKIPPED = "skipped", "Skipped"
-    STATEMENT = "statement", "Statement"
-    MASS_EMAIL = "mass_email", "Mass email"
+    EMAIL = "email", gettext_lazy("Email")
+    LETTER = "letter", gettext_lazy("Letter")
+    MANUAL = "manual", gettext_lazy("Manual action")
+    SKIPPED = "skipped", gettext_lazy("Skipped")
+    STATEMENT = "statement", gettext_lazy("Statement")
+    MASS_EMAIL = "mass_email", gettext_lazy("Mass email")
 
 
 class FollowUpAction(models.Model):
@@ -295,10 +301,10 @@ class FollowUpAction(models.Model):
     level_name = models.CharField(max_length=100, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     at = models.DateTimeField(default=timezone.now)
-    on = models.DateField(help_text="The company's date the action was taken for.")
+    on = models.DateField(help_text=gettext_lazy("The company's date the action was taken for."))
     by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        help_text="Empty when the worker executed an automatic level.",
+        help_text=gettext_lazy("Empty when the worker executed an automatic level."),
     )  # fmt: skip
     entries = models.ManyToManyField(
         LedgerEntry, through="FollowUpActionEntry", blank=True, related_name="followup_actions"
@@ -320,7 +326,7 @@ class FollowUpAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.get_channel_display()} {self.on:%d/%m/%Y}"
+        return f"{self.customer} {self.get_channel_display()} {day(self.on)}"
 
 
 class FollowUpActionEntry(models.Model):
@@ -344,8 +350,8 @@ class Document(models.Model):
     """A PDF the application produced (statement or letter), kept as it was sent."""
 
     class Kind(models.TextChoices):
-        STATEMENT = "statement", "Statement"
-        LETTER = "letter", "Reminder letter"
+        STATEMENT = "statement", gettext_lazy("Statement")
+        LETTER = "letter", gettext_lazy("Reminder letter")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
@@ -375,31 +381,33 @@ class OutboxMessage(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EMAIL = "email", "Email"
-        LETTER = "letter", "Letter"
-        MASS_EMAIL = "mass_email", "Mass email"
+        EMAIL = "email", gettext_lazy("Email")
+        LETTER = "letter", gettext_lazy("Letter")
+        MASS_EMAIL = "mass_email", gettext_lazy("Mass email")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        REVIEW = "review", "Needs review"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", gettext_lazy("Waiting to be sent")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        REVIEW = "review", gettext_lazy("Needs review")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="outbox")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="outbox")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key = models.CharField(
-        max_length=120, unique=True, help_text="What this message is for; one message per key."
+        max_length=120,
+        unique=True,
+        help_text=gettext_lazy("What this message is for; one message per key."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    to = models.JSONField(default=list, blank=True, help_text="Email addresses.")
+    to = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Email addresses."))
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     attach_statement = models.BooleanField(default=False)
     attach_copies = models.BooleanField(
-        default=False, help_text="Attach the PDF copies of the entries' invoices."
+        default=False, help_text=gettext_lazy("Attach the PDF copies of the entries' invoices.")
     )
     # The Message-ID it went out with, for threading the customer's reply to it.
     message_id = models.CharField(max_length=250, blank=True, db_index=True)
@@ -441,10 +449,10 @@ class MassEmailBatch(models.Model):
     customers in chunks, and the page (or the API) shows how far it has got."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Queueing the emails"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", gettext_lazy("Queued")
+        SENDING = "sending", gettext_lazy("Queueing the emails")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
 
     batch = models.UUIDField(unique=True)
     created_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
@@ -453,7 +461,9 @@ class MassEmailBatch(models.Model):
     body = models.TextField()
     source = models.CharField(max_length=20, default="web")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    processed = models.PositiveIntegerField(default=0, help_text="Customers worked through.")
+    processed = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Customers worked through.")
+    )
     queued = models.PositiveIntegerField(default=0)
     already_sent = models.PositiveIntegerField(default=0)
     unreachable = models.PositiveIntegerField(default=0)

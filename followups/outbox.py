@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcontrol.claims import claim_due, worker_name
 from creditcontrol.roles import is_manager
@@ -74,7 +75,7 @@ def outbox_enqueue(
 ) -> OutboxMessage:
     """Queue one message; a second call with the same key returns the first row unchanged."""
     if kind != OutboxMessage.Kind.LETTER and not to:
-        raise ValidationError({"to": "An email needs at least one address."})
+        raise ValidationError({"to": _("An email needs at least one address.")})
     existing = OutboxMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -214,7 +215,7 @@ def outbox_deliver(*, limit: int = 100) -> int:
     """Claim and send due messages, one at a time, up to ``limit``; returns how many went."""
     worker = worker_name()
     sent = 0
-    for _ in range(limit):
+    for _attempt in range(limit):
         message = outbox_claim(worker=worker)
         if message is None:
             break
@@ -236,7 +237,8 @@ def _decide(user: Any, message: OutboxMessage, allowed: tuple[str, ...], verb: s
     m = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if m.status not in allowed:
         raise ValidationError(
-            f"A message that is “{m.get_status_display().lower()}” cannot be {verb}."
+            _("A message that is “%(m_get_status_display_low)s” cannot be %(verb)s.")
+            % {"m_get_status_display_low": m.get_status_display().lower(), "verb": verb}
         )
     before = m.status
     for name, value in changes.items():

@@ -48,14 +48,18 @@ def _english() -> bool:
 
 
 def short_date(day: dt.date | None) -> str:
+    """A date in a table of a customer's text, in the language's localisation: English
+    documents are rendered in en-GB, whose DATE_FORMAT ("5 Mar 2026") cannot be misread as
+    American; other languages their short form ("05.03.2026")."""
     if not day:
         return ""
-    return f"{day.day} {day:%b %Y}" if _english() else formats.date_format(day, "SHORT_DATE_FORMAT")
+    return formats.date_format(day, "DATE_FORMAT" if _english() else "SHORT_DATE_FORMAT")
 
 
 def long_date(day: dt.date) -> str:
-    # English keeps "5 March 2026"; other languages their own long form ("5. März 2026").
-    return f"{day.day} {day:%B %Y}" if _english() else formats.date_format(day, "DATE_FORMAT")
+    """The date a customer's text is written on, in the language's long form ("5 Mar 2026",
+    "5. März 2026", "5 mars 2026"): Django's localised DATE_FORMAT, never a hand format."""
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def credit_contact(customer: Customer) -> Contact | None:

@@ -13,18 +13,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from communications.models import CommunicationType, ContactType
 from communications.services import communication_complete, communication_create
 from creditcontrol.roles import can_work_customers
 from creditcontrol.taskqueue import enqueue
+from creditcontrol.templatetags.ui import day
 from ledger.models import Customer, LedgerEntry
 from ledger.services import require_company
 
 from .languages import STATEMENT_TEXTS, in_language
 from .models import Channel, FollowUpAction, FollowUpActionEntry, OutboxMessage
 from .outbox import outbox_enqueue
-from .placeholders import CENT, credit_contact, email_recipients, fill, long_date
+from .placeholders import CENT, credit_contact, email_recipients, fill
 
 STATEMENT_SUBJECT = "{company}: statement of account at {date}"
 STATEMENT_BODY = (
@@ -56,9 +58,19 @@ def parse_recipients(to: str | Iterable[str] | None) -> list[str]:
         else:
             addresses.append(address)
     if bad:
-        raise ValidationError({"to": f"Not an email address: {', '.join(bad)}. Nothing was sent."})
+        raise ValidationError(
+            {
+                "to": _("Not an email address: %(join_bad)s. Nothing was sent.")
+                % {"join_bad": ", ".join(bad)}
+            }
+        )
     if len(addresses) > MAX_RECIPIENTS:
-        raise ValidationError({"to": f"Send a statement to at most {MAX_RECIPIENTS} addresses."})
+        raise ValidationError(
+            {
+                "to": _("Send a statement to at most %(MAX_RECIPIENTS)s addresses.")
+                % {"MAX_RECIPIENTS": MAX_RECIPIENTS}
+            }
+        )
     return addresses
 
 
@@ -79,8 +91,7 @@ def statement_send(
     recipients = parse_recipients(to) or email_recipients(customer)
     if not recipients:
         raise ValidationError(
-            {"to": f"{customer.name} has no email address: add one to the customer or to its "
-                   "credit-control contact, or type the address to send the statement to."}
+            {"to": _('%(customer_name)s has no email address: add one to the customer or to its credit-control contact, or type the address to send the statement to.') % {'customer_name': customer.name}}
         )  # fmt: skip
     company = customer.company
     as_of = company.today()
@@ -93,13 +104,14 @@ def statement_send(
     communication = communication_create(
         user=user, customer=customer, communication_type=CommunicationType.CORRESPONDENCE,
         contact_type=ContactType.EMAIL_SENT, contact=contact,
-        subject=f"Statement of account at {long_date(as_of)} sent by email",
-        notes=f"Statement sent to {addressed}.",
+        subject=_("Statement of account at %(day)s sent by email") % {"day": day(as_of)},
+        notes=_("Statement sent to %(recipients)s.") % {"recipients": addressed},
     )  # fmt: skip
     communication_complete(user=user, communication=communication)
     action = FollowUpAction.objects.create(
         company=company, customer=customer, channel=Channel.STATEMENT, on=as_of, by=user,
-        total_lcy=total_lcy, communication=communication, note=f"Sent to {addressed}.",
+        total_lcy=total_lcy, communication=communication,
+        note=_("Sent to %(recipients)s.") % {"recipients": addressed},
     )  # fmt: skip
     FollowUpActionEntry.objects.bulk_create(
         FollowUpActionEntry(action=action, entry=e, remaining_lcy=e.remaining_lcy) for e in entries

@@ -67,11 +67,22 @@ def run_task(run_id: int) -> str:
 def run_due_companies(now: str | None = None) -> list[int]:
     """The daily schedule. Beat calls this every few minutes; each company whose own
     clock has passed its plan's run time, and that has no scheduled run for its today
-    yet, gets one. Returns the ids of the runs queued."""
+    yet, gets one. Returns the ids of the runs queued.
+
+    Before that, each company past its own midnight gets its kept balances rolled to its
+    new today (one set-based statement per company, ``ledger.balances.balances_roll``),
+    so that the lists sort by today's overdue amounts from the first minutes of the day
+    rather than summing them on the fly until the run."""
+    from ledger.balances import kept_dates
+    from ledger.tasks import roll_balances
+
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     queued = []
+    kept = kept_dates()
     for company in Company.objects.all():
         local = moment.astimezone(company.tz)
+        if kept.get(company.pk) != local.date():
+            roll_balances.delay(company.pk, local.date().isoformat())
         plan = plan_for(company)
         if local.time() < plan.run_at:
             continue

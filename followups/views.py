@@ -20,9 +20,12 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, credit_controllers, is_manager, role_required
+from creditcontrol.templatetags.ui import day as day_text
 from ledger.models import Company, Contact, Customer, DebtorRating, LedgerEntry
 
 from . import documents, entry_actions, execution, languages
@@ -43,7 +46,7 @@ PROPOSALS_PER_PAGE = 50
 
 def _require_worker(user: Any) -> None:
     if not can_work_customers(user):
-        raise PermissionDenied("Your role does not allow working on customers.")
+        raise PermissionDenied(_("Your role does not allow working on customers."))
 
 
 def _proposals(user: Any) -> Any:
@@ -211,7 +214,11 @@ def proposal_skip_view(request, pk: int):
     except ValidationError as error:
         _refused(request, error)
     else:
-        messages.success(request, f"{proposal.customer.name}: proposal skipped.")
+        messages.success(
+            request,
+            _("%(proposal_customer_name)s: proposal skipped.")
+            % {"proposal_customer_name": proposal.customer.name},
+        )
     return _done(request, pk)
 
 
@@ -222,7 +229,7 @@ def proposal_postpone_view(request, pk: int):
     proposal = _visible_proposal(request, pk)
     form = PostponeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the date to postpone to.")
+        messages.error(request, _("Choose the date to postpone to."))
         return _done(request, pk)
     until = form.cleaned_data["until"]
     try:
@@ -230,10 +237,9 @@ def proposal_postpone_view(request, pk: int):
     except ValidationError as error:
         _refused(request, error)
     else:
-        messages.success(
-            request, f"{proposal.customer.name}: postponed until {until:%d/%m/%Y}; it comes "
-            "back to the work list that day."
-        )  # fmt: skip
+        messages.success(request, _(
+            "%(customer)s: postponed until %(day)s; it comes back to the work list that day."
+        ) % {"customer": proposal.customer.name, "day": day_text(until)})  # fmt: skip
     return _done(request, pk)
 
 
@@ -245,14 +251,21 @@ def proposals_execute_view(request):
     ids = [int(v) for v in request.POST.getlist("proposals") if v.isdigit()]
     proposals = list(_proposals(request.user).filter(pk__in=ids).order_by("id"))
     if not proposals:
-        messages.error(request, "Tick the proposals to execute first.")
+        messages.error(request, _("Tick the proposals to execute first."))
         return _back(request)
     actions, failures = execution.proposals_execute(user=request.user, proposals=proposals)
     if actions:
         n = len(actions)
-        messages.success(request, f"Executed {n} proposal{'s' if n != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext("Executed %(n)s proposal.", "Executed %(n)s proposals.", n) % {"n": n},
+        )
     for proposal, reason in failures:
-        messages.error(request, f"{proposal.customer.name}: {reason}")
+        messages.error(
+            request,
+            _("%(proposal_customer_name)s: %(reason)s")
+            % {"proposal_customer_name": proposal.customer.name, "reason": reason},
+        )
     return _back(request)
 
 
@@ -340,7 +353,11 @@ def proposal_exclude(request, pk: int):
         else:
             label = dict(EXCLUDE_PERIODS)[period]
             numbers = ", ".join(e.document_no for e in entries)
-            messages.success(request, f"Excluded from follow-ups {label}: {numbers}.")
+            messages.success(
+                request,
+                _("Excluded from follow-ups %(label)s: %(numbers)s.")
+                % {"label": label, "numbers": numbers},
+            )
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
     for text in errors:
@@ -365,12 +382,17 @@ def proposal_expected_date(request, pk: int, entry_id: int):
         except ValidationError as error:
             errors = error.messages
         else:
-            when = f"{on:%d/%m/%Y}" if on else "cleared"
-            messages.success(request, f"{line.entry.document_no}: expected payment date {when}.")
+            when = day_text(on) if on else _("cleared")
+            messages.success(request, _("%(document)s: expected payment date %(when)s.")
+                             % {"document": line.entry.document_no, "when": when})  # fmt: skip
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
     for text in errors:
-        messages.error(request, f"{line.entry.document_no}: {text}")
+        messages.error(
+            request,
+            _("%(line_entry_document_no)s: %(text)s")
+            % {"line_entry_document_no": line.entry.document_no, "text": text},
+        )
     return _panel_or_back(request, proposal, date_errors={entry_id: errors})
 
 
@@ -391,9 +413,13 @@ def proposal_rating(request, pk: int):
         else:
             proposal.customer.debtor_rating = rating
             label = DebtorRating(rating).label.lower()
-            messages.success(request, f"{proposal.customer.name}: debtor rating now {label}.")
+            messages.success(
+                request,
+                _("%(proposal_customer_name)s: debtor rating now %(label)s.")
+                % {"proposal_customer_name": proposal.customer.name, "label": label},
+            )
     else:
-        messages.error(request, "Choose good, normal or bad.")
+        messages.error(request, _("Choose good, normal or bad."))
     return _panel_or_back(request, proposal, rating_form=form)
 
 
@@ -450,7 +476,9 @@ def proposal_detail(request, pk: int):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, "Texts saved: they are used when the proposal is sent.")
+                messages.success(
+                    request, _("Texts saved: they are used when the proposal is sent.")
+                )
                 return redirect("followups:proposal-detail", proposal.pk)
     today = proposal.company.today()
     for line in lines:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import role_required
@@ -36,7 +37,7 @@ def copies_send_view(request, pk: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "The invoice copies will be emailed to the customer.")
+            messages.success(request, _("The invoice copies will be emailed to the customer."))
         return redirect(reverse("communications:customer-entries", args=[customer.pk]))
     return render(request, "followups/copies_send.html", {
         "customer": customer, "docs": with_documents(customer, ids), "ticked": len(ids),

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Company
@@ -89,7 +90,7 @@ def customer_statement_send(request, pk: int):
     """Send the statement by email: the recipients prefilled, then a confirmation."""
     customer = visible_customer(request, pk)
     if not can_work_customers(request.user):
-        raise PermissionDenied("Your role does not allow sending statements.")
+        raise PermissionDenied(_("Your role does not allow sending statements."))
     suggested = email_recipients(customer)
     to = ", ".join(suggested)
     errors: list[str] = []
@@ -102,8 +103,10 @@ def customer_statement_send(request, pk: int):
         else:
             messages.success(
                 request,
-                f"Statement queued for {', '.join(message.to)}: it goes out by email with "
-                "the PDF attached.",
+                _(
+                    "Statement queued for %(join_message_to)s: it goes out by email with the PDF attached."
+                )
+                % {"join_message_to": ", ".join(message.to)},
             )
             return redirect(reverse("followups:customer-history", args=[customer.pk]))
     return render(request, "followups/statement_send.html", {

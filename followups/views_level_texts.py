@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.roles import role_required
 
@@ -14,13 +16,22 @@ from .languages import LANGUAGES, level_texts_update
 from .models import FollowUpLevelText
 from .views_plan import _require_manager, _visible_level
 
-NAMES = {"en": "English", "de": "German", "fr": "French"}
+NAMES = {"en": gettext_lazy("English"), "de": gettext_lazy("German"), "fr": gettext_lazy("French")}
 
 
 class LevelTextsForm(forms.Form):
-    email_subject = forms.CharField(max_length=200, required=False, help_text=PLACEHOLDER_HELP)
-    email_body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    letter_text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    email_subject = forms.CharField(
+        label=gettext_lazy("Email subject"),
+        max_length=200,
+        required=False,
+        help_text=PLACEHOLDER_HELP,
+    )
+    email_body = forms.CharField(
+        label=gettext_lazy("Email body"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    letter_text = forms.CharField(
+        label=gettext_lazy("Letter text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
 @role_required
@@ -48,7 +59,11 @@ def level_texts(request, pk: int):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"{NAMES[language]} texts of “{level.name}” saved.")
+                messages.success(
+                    request,
+                    _("%(NAMES_language)s texts of “%(level_name)s” saved.")
+                    % {"NAMES_language": NAMES[language], "level_name": level.name},
+                )
                 return redirect("followups:level-texts", level.pk)
         forms_by_language.append((language, NAMES[language], form))
     return render(request, "followups/level_texts.html", {

@@ -9,6 +9,8 @@ import uuid
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from creditcontrol.roles import can_work_customers, role_required
@@ -24,11 +26,13 @@ MAX_CUSTOMERS = 5_000
 
 class MassEmailForm(forms.Form):
     batch = forms.UUIDField(widget=forms.HiddenInput)
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     body = forms.CharField(
+        label=gettext_lazy("Body"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text='Type "First Name" and "Last Name", with the quotes, where each '
-        "contact's name goes.",
+        help_text=gettext_lazy(
+            'Type "First Name" and "Last Name", with the quotes, where each contact\'s name goes.'
+        ),
     )
 
 
@@ -43,7 +47,7 @@ def _customers(request) -> list[Customer]:
 
 def _require_role(request) -> None:
     if not can_work_customers(request.user):
-        raise PermissionDenied("Your role does not allow emailing customers.")
+        raise PermissionDenied(_("Your role does not allow emailing customers."))
 
 
 @role_required

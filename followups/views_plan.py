@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communications.forms import show_service_errors
@@ -24,21 +26,21 @@ from .placeholders import PLACEHOLDERS
 from .plans import plan_for
 
 PLACEHOLDER_MEANINGS = {
-    "customer": "the customer's name",
-    "contact": "the credit-control contact's name (else “Sir or Madam”)",
-    "company": "your company's name",
-    "total": "what the listed entries still owe",
-    "overdue": "the part of it past its due date",
-    "currency": "the customer's currency",
-    "date": "the date it is sent",
-    "entries": "a table of the entries",
-    "controller": "the customer's controller (who signs)",
+    "customer": gettext_lazy("the customer's name"),
+    "contact": gettext_lazy("the credit-control contact's name (else “Sir or Madam”)"),
+    "company": gettext_lazy("your company's name"),
+    "total": gettext_lazy("what the listed entries still owe"),
+    "overdue": gettext_lazy("the part of it past its due date"),
+    "currency": gettext_lazy("the customer's currency"),
+    "date": gettext_lazy("the date it is sent"),
+    "entries": gettext_lazy("a table of the entries"),
+    "controller": gettext_lazy("the customer's controller (who signs)"),
 }
 
 
 def _require_manager(user: Any) -> None:
     if not is_manager(user):
-        raise PermissionDenied("Only a credit manager or an administrator may change the plan.")
+        raise PermissionDenied(_("Only a credit manager or an administrator may change the plan."))
 
 
 def _company(request) -> tuple[Company, list[Company]]:
@@ -87,7 +89,7 @@ def plan(request):
         except ValidationError as error:
             show_service_errors(form, error, aliases={})
         else:
-            messages.success(request, "Plan saved." if changed else "Nothing was changed.")
+            messages.success(request, _("Plan saved.") if changed else _("Nothing was changed."))
             return redirect(_plan_url(company))
     levels = list(the_plan.levels.order_by("sequence"))
     return render(
@@ -134,7 +136,11 @@ def level_create_view(request):
         except ValidationError as error:
             show_service_errors(form, error, aliases={"sequence": "days", "level": None})
         else:
-            messages.success(request, f"Level {level.sequence} “{level.name}” added.")
+            messages.success(
+                request,
+                _("Level %(level_sequence)s “%(level_name)s” added.")
+                % {"level_sequence": level.sequence, "level_name": level.name},
+            )
             return redirect(_plan_url(company))
     return _level_page(request, form, company, None)
 
@@ -157,8 +163,8 @@ def level_edit(request, pk: int):
         except ValidationError as error:
             show_service_errors(form, error, aliases={"sequence": "days", "level": None})
         else:
-            messages.success(request, f"Level “{form.cleaned_data['name']}” saved."
-                             if changed else "Nothing was changed.")  # fmt: skip
+            messages.success(request, _('Level “%(form_cleaned_data_name)s” saved.') % {'form_cleaned_data_name': form.cleaned_data['name']}
+                             if changed else _("Nothing was changed."))  # fmt: skip
             return redirect(_plan_url(company))
     return _level_page(request, form, company, level)
 
@@ -171,21 +177,33 @@ def level_move_view(request, pk: int):
     level = _visible_level(request, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        messages.error(request, "Move a level up or down.")
+        messages.error(request, _("Move a level up or down."))
         return redirect(_plan_url(level.plan.company))
     target = level.sequence - 1 if direction == "up" else level.sequence + 1
     count = level.plan.levels.count()
     if not 1 <= target <= count:
         where = "first" if direction == "up" else "last"
-        messages.error(request, f"“{level.name}” is already the {where} level.")
+        messages.error(
+            request,
+            _("“%(level_name)s” is already the %(where)s level.")
+            % {"level_name": level.name, "where": where},
+        )
         return redirect(_plan_url(level.plan.company))
     try:
         level_update(user=request.user, level=level, sequence=target)
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"“{level.name}” was not moved. {text}")
+            messages.error(
+                request,
+                _("“%(level_name)s” was not moved. %(text)s")
+                % {"level_name": level.name, "text": text},
+            )
     else:
-        messages.success(request, f"“{level.name}” is now level {target}.")
+        messages.success(
+            request,
+            _("“%(level_name)s” is now level %(target)s.")
+            % {"level_name": level.name, "target": target},
+        )
     return redirect(_plan_url(level.plan.company))
 
 
@@ -202,5 +220,9 @@ def level_delete_view(request, pk: int):
         for text in error.messages:
             messages.error(request, text)
     else:
-        messages.success(request, f"Level “{level.name}” deleted; the levels after it moved up.")
+        messages.success(
+            request,
+            _("Level “%(level_name)s” deleted; the levels after it moved up.")
+            % {"level_name": level.name},
+        )
     return redirect(_plan_url(company))

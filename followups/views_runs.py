@@ -12,9 +12,12 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from creditcontrol.roles import can_work_customers, is_manager, role_required
+from creditcontrol.templatetags.ui import day
 from ledger.models import Company
 
 from . import engine
@@ -26,7 +29,8 @@ from .models import FollowUpRun, OutboxMessage
 RUNS_SHOWN = 50
 OUTBOX_PER_PAGE = 50
 NEEDS_ATTENTION = (OutboxMessage.Status.REVIEW, OutboxMessage.Status.FAILED)
-VERB_LABELS = {"resend": "Resend", "mark-sent": "Mark sent", "cancel": "Cancel"}
+VERB_LABELS = {"resend": gettext_lazy("Resend"), "mark-sent": gettext_lazy("Mark sent"),
+               "cancel": gettext_lazy("Cancel")}  # fmt: skip
 # What a manager may decide for a message in each status (``followups.outbox`` checks too).
 VERBS_BY_STATUS = {
     OutboxMessage.Status.REVIEW: ("resend", "mark-sent", "cancel"),
@@ -35,9 +39,9 @@ VERBS_BY_STATUS = {
     OutboxMessage.Status.CANCELLED: ("resend",),
 }
 OUTBOX_VERBS = {
-    "resend": (outbox_services.outbox_resend, "will be sent again"),
-    "mark-sent": (outbox_services.outbox_mark_sent, "marked as sent"),
-    "cancel": (outbox_services.outbox_cancel, "cancelled"),
+    "resend": (outbox_services.outbox_resend, gettext_lazy("will be sent again")),
+    "mark-sent": (outbox_services.outbox_mark_sent, gettext_lazy("marked as sent")),
+    "cancel": (outbox_services.outbox_cancel, gettext_lazy("cancelled")),
 }
 
 
@@ -53,19 +57,30 @@ def _chosen_company(raw: str | None, companies: list[Company]) -> Company | None
 
 def _run_message(request, run: FollowUpRun) -> None:
     run.refresh_from_db()
-    head = f"{run.company.code} run for {run.run_date:%d/%m/%Y}"
+    head = _("%(company)s run for %(day)s") % {"company": run.company.code,
+                                                "day": day(run.run_date)}  # fmt: skip
     if run.status == FollowUpRun.Status.DONE:
         messages.success(
             request,
-            f"{head} finished: {run.proposals_created} proposals created, "
-            f"{run.proposals_refreshed} refreshed, {run.proposals_withdrawn} no longer due; "
-            f"{run.proposals_open} open now.",
+            _(
+                "%(head)s finished: %(run_proposals_created)s proposals created, %(run_proposals_refreshed)s refreshed, %(run_proposals_withdrawn)s no longer due; %(run_proposals_open)s open now."
+            )
+            % {
+                "head": head,
+                "run_proposals_created": run.proposals_created,
+                "run_proposals_refreshed": run.proposals_refreshed,
+                "run_proposals_withdrawn": run.proposals_withdrawn,
+                "run_proposals_open": run.proposals_open,
+            },
         )
     elif run.status == FollowUpRun.Status.FAILED:
-        messages.error(request, f"{head} failed: {run.error or 'see the log'}")
+        messages.error(
+            request,
+            _("%(head)s failed: %(run_error_or_see_the_log)s")
+            % {"head": head, "run_error_or_see_the_log": run.error or _("see the log")},
+        )
     else:
-        messages.info(request, f"{head} is {run.get_status_display().lower()}; this page "
-                      "shows it when it has finished.")  # fmt: skip
+        messages.info(request, _('%(head)s is %(run_get_status_display_l)s; this page shows it when it has finished.') % {'head': head, 'run_get_status_display_l': run.get_status_display().lower()})  # fmt: skip
 
 
 def _duration(ms: int | None) -> str:
@@ -83,7 +98,7 @@ def runs(request):
     companies = list(Company.objects.visible_to(request.user).order_by("code"))
     if request.method == "POST":
         if not may_run:
-            raise PermissionDenied("Your role does not allow running the follow-up engine.")
+            raise PermissionDenied(_("Your role does not allow running the follow-up engine."))
         company = _chosen_company(request.POST.get("company"), companies)
         if company is None:
             raise Http404("No such company.")
@@ -121,7 +136,7 @@ def runs(request):
 
 def _require_manager(user: Any) -> None:
     if not is_manager(user):
-        raise PermissionDenied("Only a credit manager or an administrator may see the outbox.")
+        raise PermissionDenied(_("Only a credit manager or an administrator may see the outbox."))
 
 
 @role_required
@@ -203,7 +218,7 @@ def outbox_act(request, pk: int, verb: str):
             messages.error(request, text)
     else:
         what = f"{message.get_kind_display()} to {message.customer.name}"
-        messages.success(request, f"{what}: {done}.")
+        messages.success(request, _("%(what)s: %(done)s.") % {"what": what, "done": done})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("followups:outbox")

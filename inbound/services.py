@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import logging
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communications.links import customer_by_reply_address
 from communications.models import Communication, CommunicationType, ContactType, ToDoKind
@@ -34,7 +37,7 @@ from communications.todos import person_for, todo_create
 from events.models import EventKind
 from events.services import event_emit
 from followups.models import OutboxMessage
-from ledger.models import Contact, Customer
+from ledger.models import Company, Contact, Customer
 
 from .models import InboundAttachment, InboundMessage
 from .parsing import Parsed, parse
@@ -82,50 +85,47 @@ def _bounce(parsed: Parsed) -> list[Contact]:
     return contacts
 
 
-def _attachments(message: InboundMessage, parsed: Parsed) -> list[tuple[str, str]]:
-    """Keep each attachment; its name and the page that serves it (to those who may see the
-    customer)."""
-    kept = []
+def _attachments(message: InboundMessage, parsed: Parsed) -> None:
+    """Keep each attachment through the storage API (unmatched messages too: the person who
+    assigns one reads them first)."""
     for name, ctype, data in parsed.attachments:
         a = InboundAttachment(message=message, filename=name, content_type=ctype, size=len(data))
         a.file.save(name, ContentFile(data), save=False)
         a.save()
-        kept.append((name, reverse("inbound-attachment", args=[a.pk])))
-    return kept
 
 
-def _record(message: InboundMessage, parsed: Parsed, customer: Customer, contact: Any,
-            kind: str) -> None:  # fmt: skip
-    """Steps 4 and 5 for a matched reply or automatic reply."""
+def reply_record(message: InboundMessage, customer: Customer, contact: Any) -> None:
+    """Steps 4 and 5 for a reply or automatic reply, matched or assigned by hand."""
     person = person_for(customer)
-    kept = _attachments(message, parsed)
-    names = [name for name, _url in kept]
-    notes = parsed.text
+    kept = [(a.filename, reverse("inbound-attachment", args=[a.pk]))
+            for a in message.attachments.order_by("pk")]  # fmt: skip
+    notes = message.text
     if kept:
-        notes += "\n\nAttachments:\n" + "\n".join(f"{name}: {url}" for name, url in kept)
+        notes += "\n\n" + _("Attachments:") + "\n" + "\n".join(f"{n}: {url}" for n, url in kept)
     now = timezone.now()
-    label = "Automatic reply" if kind == Kind.AUTO_REPLY else "Email received"
+    label = _("Automatic reply") if message.automatic else _("Email received")
+    sender = message.sender
     c = Communication.objects.create(
         company_id=customer.company_id, customer=customer,
         communication_type=CommunicationType.CORRESPONDENCE,
         contact_type=ContactType.EMAIL_RECEIVED,
-        subject=(parsed.subject or f"{label} from {parsed.sender}")[:200], occurred_at=now,
+        subject=(message.subject or f"{label} {_('from')} {sender}")[:200], occurred_at=now,
         our_contact=person, contact=contact if contact and contact.customer_id == customer.pk
-        else None, contact_email=parsed.sender if "@" in parsed.sender else "", notes=notes,
+        else None, contact_email=sender if "@" in sender else "", notes=notes,
         balance_lcy=customer_balance_lcy(customer), completed_at=now, source=SOURCE,
     )  # fmt: skip
     message.communication = c
-    if kind == Kind.REPLY:
+    if not message.automatic:
         message.todo = todo_create(
             user=person, customer=customer, owner=person, kind=ToDoKind.REPLY,
-            description=f"Read the reply from {parsed.sender or customer.name}: "
-                        f"{parsed.subject}"[:300],
+            description=_("Read the reply from %(sender)s: %(subject)s")
+            % {"sender": sender or customer.name, "subject": message.subject},
             due_on=customer.company.today(), communication=c, source=SOURCE,
         )  # fmt: skip
         event_emit(kind=EventKind.REPLY_RECEIVED, company_id=customer.company_id,
-                   customer_id=customer.pk, communication=c.pk, sender=parsed.sender,
-                   subject=parsed.subject, message_id=parsed.message_id,
-                   attachments=names)  # fmt: skip
+                   customer_id=customer.pk, communication=c.pk, sender=sender,
+                   subject=message.subject, message_id=message.message_id,
+                   attachments=[name for name, _url in kept])  # fmt: skip
     message.save(update_fields=["communication", "todo"])
 
 
@@ -142,6 +142,18 @@ def inbound_take(raw: bytes, *, source: str) -> tuple[InboundMessage, bool]:
         return InboundMessage.objects.get(message_id=parsed.message_id), False
 
 
+def _company_of_unmatched(parsed: Parsed) -> Company | None:
+    """The company an unmatched message was written to: the one whose own address is among
+    its recipients, else the only company installed; else nobody can tell (None)."""
+    if parsed.recipients:
+        named = list(Company.objects.filter(
+            reduce(or_, (Q(email__iexact=a) for a in parsed.recipients))).exclude(email="")[:2])  # fmt: skip
+        if len(named) == 1:
+            return named[0]
+    only = list(Company.objects.all()[:2])
+    return only[0] if len(only) == 1 else None
+
+
 def _take(parsed: Parsed, source: str) -> InboundMessage:
     customer, how, contact = match(parsed)
     if parsed.is_bounce:
@@ -150,20 +162,26 @@ def _take(parsed: Parsed, source: str) -> InboundMessage:
         kind = Kind.UNMATCHED
     else:
         kind = Kind.AUTO_REPLY if parsed.is_auto else Kind.REPLY
+    company = customer.company if customer else None
+    if kind == Kind.UNMATCHED:
+        company = _company_of_unmatched(parsed)
     message = InboundMessage.objects.create(
-        message_id=parsed.message_id, company_id=customer.company_id if customer else None,
-        customer=customer, kind=kind, matched_by=how, source=source, sender=parsed.sender,
-        subject=parsed.subject, text=parsed.text,
+        message_id=parsed.message_id, company=company, customer=customer, kind=kind,
+        matched_by=how, source=source, sender=parsed.sender, subject=parsed.subject,
+        text=parsed.text, automatic=parsed.is_auto,
+        recipients=", ".join(parsed.recipients)[:1000],
     )  # fmt: skip
     if kind == Kind.BOUNCE:
         bounced = _bounce(parsed)
         if bounced:
             message.bounced_contact = bounced[0]
             message.save(update_fields=["bounced_contact"])
-    elif kind in (Kind.REPLY, Kind.AUTO_REPLY):
+        return message
+    _attachments(message, parsed)
+    if kind in (Kind.REPLY, Kind.AUTO_REPLY):
         try:
             with transaction.atomic():
-                _record(message, parsed, customer, contact, kind)
+                reply_record(message, customer, contact)
         except ValidationError as error:  # no controller nor manager to hand it to
             logger.warning("Reply %s of %s kept without a communication: %s",
                            parsed.message_id, customer, " ".join(error.messages))  # fmt: skip

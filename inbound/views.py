@@ -20,7 +20,7 @@ from creditcontrol.roles import role_required
 from ledger.entry_documents import max_bytes
 from ledger.views import visible_customer
 
-from .models import InboundAttachment
+from .models import InboundAttachment, InboundMessage
 from .services import inbound_take
 
 
@@ -48,12 +48,14 @@ def inbound_email(request):
 
 @role_required
 def attachment(request, pk: int):
-    """An attachment of a customer's email, for those who may see the customer."""
+    """An attachment of a customer's email, for those who may see the customer (or, not yet
+    matched, the message)."""
     from django.http import FileResponse
 
     a = get_object_or_404(InboundAttachment.objects.select_related("message"), pk=pk)
-    if a.message.customer_id is None:
-        raise Http404
-    visible_customer(request, a.message.customer_id)
+    if a.message.customer_id is None:  # unmatched: for those who may handle it
+        get_object_or_404(InboundMessage.objects.visible_to(request.user), pk=a.message_id)
+    else:
+        visible_customer(request, a.message.customer_id)
     return FileResponse(a.file.open("rb"), as_attachment=True, filename=a.filename,
                         content_type=a.content_type or "application/octet-stream")  # fmt: skip

@@ -491,6 +491,17 @@ class LedgerEntry(models.Model):
             # search's exact match): without it PostgreSQL answers "= ANY(10,000 numbers)"
             # through the search's trigram index and rechecks every candidate: 70-90 s.
             models.Index(fields=["company", "document_no"], name="entry_company_doc_no_idx"),
+            # The entry reports' sorts (aged drill-down, past due): walked in order, they
+            # stop at the first page instead of sorting every open entry (1-1.6 s at 1M).
+            *(
+                models.Index(fields=[name, "id"], condition=~Q(remaining=0), name=index)
+                for name, index in (
+                    ("document_date", "entry_open_doc_date_idx"),
+                    ("document_no", "entry_open_doc_no_idx"),
+                    ("remaining", "entry_open_remaining_idx"),
+                    ("remaining_lcy", "entry_open_rem_lcy_idx"),
+                )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -702,3 +713,7 @@ class EntryDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# The kept balances live in a module of their own; Django finds models through this one.
+from .balance_models import BalanceDate, CustomerBalance  # noqa: E402, F401

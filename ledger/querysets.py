@@ -1,7 +1,8 @@
 """Set-based queries of the ledger: visibility, balances, overdue amounts and ageing.
 
-Every view, endpoint and export starts from ``visible_to(user)``. Balances are
-computed here in the database, never stored on the customer.
+Every view, endpoint and export starts from ``visible_to(user)``. Balances are read
+from the kept per-customer figures (``ledger/balances.py``) or summed here in the
+database; never stored on the customer row itself.
 """
 
 from __future__ import annotations
@@ -11,7 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
@@ -31,6 +45,52 @@ AGE_BUCKETS: tuple[tuple[str, Any, int | None, int | None], ...] = (
     ("days_61_90", "61-90", 61, 90),
     ("days_over_90", gettext_lazy("Over 90"), 91, None),
 )
+
+
+def kept_companies(as_of: AsOf) -> tuple[set[int], bool]:
+    """The companies whose kept overdue figures are as of ``as_of`` (one date, or each
+    company's own), and whether any company is not: then the others are summed on the
+    fly. One small query."""
+    from .models import Company
+
+    kept, stale = set(), False
+    for company_id, day in Company.objects.values_list("pk", "balance_date__as_of"):
+        wanted = as_of.get(company_id) if isinstance(as_of, dict) else as_of
+        if day is not None and day == wanted:
+            kept.add(company_id)
+        else:
+            stale = True
+    return kept, stale
+
+
+def _kept_on(as_of: AsOf) -> Q:
+    """BalanceDate rows that are as of ``as_of`` (one date, or each company's own)."""
+    if isinstance(as_of, dict):
+        q = Q(pk__in=[])
+        for company_id, day in as_of.items():
+            q |= Q(company_id=company_id, as_of=day)
+        return q
+    return Q(as_of=as_of)
+
+
+def kept_is_current(as_of: AsOf) -> Exists:
+    """For a customer row: its company's kept dated figures are as of ``as_of``."""
+    from .balance_models import BalanceDate
+
+    return Exists(BalanceDate.objects.filter(_kept_on(as_of), company_id=OuterRef("company_id")))
+
+
+def stale_companies(as_of: AsOf) -> Subquery:
+    """How many companies' kept dated figures are not as of ``as_of`` (an uncorrelated
+    subquery: PostgreSQL computes it once per statement)."""
+    from .balance_models import BalanceDate
+    from .models import Company
+
+    current = BalanceDate.objects.filter(_kept_on(as_of)).values("company_id")
+    count = (
+        Company.objects.exclude(pk__in=current).order_by().values(n=Func(F("pk"), function="COUNT"))
+    )
+    return Subquery(count, output_field=models.IntegerField())
 
 
 def _company_ids_of(user: Any):
@@ -96,9 +156,46 @@ def _sum_subquery(entries: models.QuerySet, field: str = "remaining_lcy") -> Coa
 
 
 class CustomerQuerySet(VisibleQuerySet):
-    def with_balances(self, as_of: AsOf) -> CustomerQuerySet:
+    def with_balances(self, as_of: AsOf, *, sortable: bool = False) -> CustomerQuerySet:
         """Annotate ``balance_lcy`` (every open item, credits too), ``overdue_lcy`` (open
         debits due before ``as_of``) and ``open_entry_count``.
+
+        Read from the kept balances (``ledger/balances.py``); the overdue amount too
+        where the company's kept figures are as of ``as_of``, else summed on the fly
+        from the entries (a back-dated page, or a company not rolled to its today yet).
+
+        ``sortable``: a list that will be ordered by these figures (the API's
+        ``?ordering=``) joins the kept rows as an inner join with the bare columns, so
+        that PostgreSQL can walk a figure's index and stop at the page; a left join
+        with a COALESCE must sort every customer first. Every customer has its kept row
+        (the triggers add it with the customer; ``test_kept_balances`` checks it after
+        every kind of write), so the inner join leaves nobody out.
+        """
+        derived = self.with_derived_balances(as_of)
+        if sortable:
+            kept, stale = kept_companies(as_of)
+            if kept and not stale:
+                return self.filter(kept__isnull=False).annotate(
+                    balance_lcy=F("kept__balance_lcy"),
+                    overdue_lcy=F("kept__overdue_lcy"),
+                    open_entry_count=F("kept__open_entry_count"),
+                )
+        # Kept overdue where the company's kept date is the one asked for; else summed.
+        # A CASE runs its subquery only for the rows that need it, and asks nothing first.
+        overdue = Case(
+            When(kept_is_current(as_of), then=Coalesce(F("kept__overdue_lcy"), ZERO)),
+            default=derived.query.annotations["overdue_lcy"],
+            output_field=MONEY_FIELD,
+        )
+        return self.annotate(
+            balance_lcy=Coalesce(F("kept__balance_lcy"), ZERO),
+            overdue_lcy=overdue,
+            open_entry_count=Coalesce(F("kept__open_entry_count"), Value(0)),
+        )
+
+    def with_derived_balances(self, as_of: AsOf) -> CustomerQuerySet:
+        """The same three figures summed from the open entries (what the kept ones must
+        equal; the rebuild command and the tests compare them).
 
         Correlated subqueries rather than a join-and-group: a page of 50 customers
         then costs 50 index lookups, and the annotation can still be sorted on.
@@ -116,13 +213,68 @@ class CustomerQuerySet(VisibleQuerySet):
     ) -> list[int]:
         """One page of these customers' ids sorted by ``balance`` or ``overdue``.
 
-        Sorting on a total needs every customer's sum. One grouped pass over the open
-        entries, joined to the customers, costs about half of one correlated sum per
-        customer (bench: ~180-250 ms instead of ~300 ms at 100,000 customers and
-        1,000,000 entries). Ties break on id, the same way round as the sort. The sums
-        run over every open entry, not only these customers': a filter on the grouped
-        side makes PostgreSQL drop the parallel hash aggregate and doubles the time,
-        while the join keeps only these customers' sums.
+        From the kept balances when they answer (the balance always; the overdue amount
+        when every company is kept as of ``as_of``): the index on the figure is walked
+        and stops at the page. Otherwise one grouped pass over the open entries.
+        """
+        if total == "balance":
+            return self.page_ids_by_kept(
+                "balance_lcy", descending=descending, offset=offset, limit=limit
+            )
+        # One statement either way: the kept walk when every company's kept date is the
+        # one asked for, else the grouped sums. The test of the dates is an uncorrelated
+        # subquery, so PostgreSQL evaluates it once and runs only the branch it opens.
+        kept_sql, kept_params = self._kept_walk(
+            "overdue_lcy", descending=descending, offset=offset, limit=limit
+        ).query.sql_with_params()
+        summed_sql, summed_params = self._summed_sql(
+            total=total, as_of=as_of, descending=descending, offset=offset, limit=limit
+        )
+        stale_sql, stale_params = stale_companies(as_of).query.sql_with_params()
+        sql = (
+            f"SELECT * FROM (SELECT k.customer_id FROM ({kept_sql}) k WHERE ({stale_sql}) = 0) a "
+            f"UNION ALL SELECT * FROM (SELECT s.pk FROM ({summed_sql}) s WHERE ({stale_sql}) > 0) b"
+        )
+        params = [*kept_params, *stale_params, *summed_params, *stale_params]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def page_ids_by_kept(
+        self, column: str, *, descending: bool, offset: int, limit: int, **kept_filters: Any
+    ) -> list[int]:
+        """One page of these customers' ids sorted by a kept figure (``CustomerBalance``
+        column), ties on id the same way round: PostgreSQL walks the figure's index and
+        checks each customer against this queryset's filters until the page is full.
+        The caller makes sure the figure is as of the date it means."""
+        walk = self._kept_walk(
+            column, descending=descending, offset=offset, limit=limit, **kept_filters
+        )
+        return list(walk)
+
+    def _kept_walk(
+        self, column: str, *, descending: bool, offset: int, limit: int, **kept_filters: Any
+    ) -> models.QuerySet:
+        from .balance_models import CustomerBalance
+
+        direction = "-" if descending else ""
+        rows = (
+            CustomerBalance.objects.filter(customer__in=self.order_by().values("pk"))
+            .filter(**kept_filters)
+            .order_by(f"{direction}{column}", f"{direction}customer_id")
+        )
+        return rows.values_list("customer_id", flat=True)[offset : offset + limit]
+
+    def _summed_sql(
+        self, *, total: str, as_of: AsOf, descending: bool, offset: int, limit: int
+    ) -> tuple[str, list[Any]]:
+        """Sorting on a total summed on the fly needs every customer's sum. One grouped
+        pass over the open entries, joined to the customers, costs about half of one
+        correlated sum per customer (bench: ~180-250 ms instead of ~300 ms at 100,000
+        customers and 1,000,000 entries). Ties break on id, the same way round as the
+        sort. The sums run over every open entry, not only these customers': a filter
+        on the grouped side makes PostgreSQL drop the parallel hash aggregate and
+        doubles the time, while the join keeps only these customers' sums.
         """
         from .models import LedgerEntry
 
@@ -138,9 +290,7 @@ class CustomerQuerySet(VisibleQuerySet):
             f"SELECT c.pk FROM ({c_sql}) c LEFT JOIN ({s_sql}) s ON s.customer_id = c.pk "
             f"ORDER BY COALESCE(s.total, 0) {direction}, c.pk {direction} LIMIT %s OFFSET %s"
         )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [*c_params, *s_params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+        return sql, [*c_params, *s_params, limit, offset]
 
     def followed_up(self, as_of: dt.date) -> CustomerQuerySet:
         """Customers not excluded from follow-ups on ``as_of``: an exclusion holds while

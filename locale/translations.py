@@ -161,6 +161,23 @@ DE_FR: dict[str, tuple[str, str]] = {
     "Debit memo": ("Belastungsanzeige", "Note de débit"),
     "Credit note": ("Gutschrift", "Avoir"),
     "Payment": ("Zahlung", "Paiement"),
+    # The self-service page's refusals (portal/services.py), shown to the customer.
+    "Choose one or more of the open invoices listed.": (
+        "Bitte wählen Sie eine oder mehrere der aufgeführten offenen Rechnungen.",
+        "Choisissez une ou plusieurs des factures ouvertes listées.",
+    ),
+    "Only an invoice can be queried.": (
+        "Nur eine Rechnung kann beanstandet werden.",
+        "Seule une facture peut être contestée.",
+    ),
+    "This invoice is already being looked into.": (
+        "Diese Rechnung wird bereits geprüft.",
+        "Cette facture est déjà en cours d'examen.",
+    ),
+    "Choose the date you will pay by.": (
+        "Bitte wählen Sie das Datum, bis zu dem Sie zahlen.",
+        "Choisissez la date à laquelle vous paierez.",
+    ),
 }
 
 ENTRY_RE = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', re.MULTILINE)

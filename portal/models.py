@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from ledger.models import Company
 
@@ -12,12 +13,13 @@ class PortalSettings(models.Model):
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="portal")
     bank_details = models.TextField(
-        blank=True, help_text="Account holder, IBAN, BIC or sort code: shown under “How to pay”."
+        blank=True,
+        help_text=gettext_lazy("Account holder, IBAN, BIC or sort code: shown under “How to pay”."),
     )
     pay_url_template = models.URLField(
         "payment page URL template", max_length=500, blank=True,
-        help_text="Shown as a “Pay now” button; {amount}, {currency} and {reference} are "
-        "filled in, e.g. https://pay.example.com/?amount={amount}&ref={reference}",
+        help_text=gettext_lazy("Shown as a “Pay now” button; {amount}, {currency} and {reference} are "
+        "filled in, e.g. https://pay.example.com/?amount={amount}&ref={reference}"),
     )  # fmt: skip
 
     class Meta:

@@ -22,10 +22,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from communications.models import (
     Communication,
@@ -37,6 +40,7 @@ from communications.models import (
 from communications.promises import dispute_set, promise_create
 from communications.services import customer_balance_lcy
 from communications.todos import notify, person_for
+from creditcontrol.templatetags.ui import day
 from events.models import EventKind
 from events.services import event_emit
 from ledger.models import Customer, LedgerEntry
@@ -52,8 +56,16 @@ def acting_for(customer: Customer) -> Any:
         return person_for(customer)
     except ValidationError:
         raise ValidationError(
-            "Nobody at the company can take this request at the moment."
+            _("Nobody at the company can take this request at the moment.")
         ) from None
+
+
+def _staff(text: str, **values: Any) -> str:
+    """A line for the team (the timeline, a notification), in the site's language with dates
+    in the company convention, whatever language the customer's page is shown in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        shown = {k: day(v) if isinstance(v, dt.date) else v for k, v in values.items()}
+        return gettext(text) % shown if values else gettext(text)
 
 
 def _record(customer: Customer, person: Any, subject: str, notes: str = "",
@@ -97,7 +109,7 @@ def portal_visit(*, link: CustomerLink) -> Communication | None:
     except ValidationError:  # nobody to record it under: the page still shows
         logger.warning("Visit of %s's self-service page not recorded: no controller", customer)
         return None
-    c = _record(customer, person, "Self-service page visited")
+    c = _record(customer, person, _staff(gettext_noop("Self-service page visited")))
     _emit(customer, "visit")
     return c
 
@@ -105,7 +117,7 @@ def portal_visit(*, link: CustomerLink) -> Communication | None:
 def _entries(customer: Customer, ids: list[int]) -> list[LedgerEntry]:
     entries = list(LedgerEntry.objects.filter(customer=customer, pk__in=ids).open())
     if not entries or len(entries) != len(set(ids)):
-        raise ValidationError("Choose one or more of the open invoices listed.")
+        raise ValidationError(_("Choose one or more of the open invoices listed."))
     return entries
 
 
@@ -116,20 +128,22 @@ def portal_dispute(*, link: CustomerLink, entry_id: int, reason: str) -> Dispute
     customer = link.customer
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Please tell us why you query this invoice.")
+        raise ValidationError(_("Please tell us why you query this invoice."))
     (entry,) = _entries(customer, [entry_id])
     if not entry.is_debit:
-        raise ValidationError("Only an invoice can be queried.")
+        raise ValidationError(_("Only an invoice can be queried."))
     if Dispute.objects.filter(entry=entry, ended_on__isnull=True).exists():
-        raise ValidationError("This invoice is already being looked into.")
+        raise ValidationError(_("This invoice is already being looked into."))
     person = acting_for(customer)
-    c = _record(customer, person, f"Self-service page: invoice {entry.document_no} queried",
-                reason, [entry])  # fmt: skip
+    c = _record(customer, person, _staff(gettext_noop(
+        "Self-service page: invoice %(document)s queried"), document=entry.document_no),
+        reason, [entry])  # fmt: skip
     dispute = dispute_set(user=person, entry=entry, amount=entry.remaining, reason=reason[:2000],
                           owner=person, communication=c, source=SOURCE)  # fmt: skip
     notify(users=[person], company=customer.company, customer=customer,
-           text=f"{customer.name} queried invoice {entry.document_no} on the self-service "
-                f"page: {reason}"[:300],
+           text=_staff(gettext_noop(
+               "%(customer)s queried invoice %(document)s on the self-service page: %(reason)s"),
+               customer=customer.name, document=entry.document_no, reason=reason)[:300],
            link=reverse("communications:communication-detail", args=[c.pk]))  # fmt: skip
     _emit(customer, "dispute", entry=entry.pk, document_no=entry.document_no, reason=reason,
           dispute=dispute.pk)  # fmt: skip
@@ -142,11 +156,12 @@ def portal_promise(*, link: CustomerLink, entry_ids: list[int], promised_on: dt.
     customer = link.customer
     entries = _entries(customer, entry_ids)
     if promised_on is None:
-        raise ValidationError("Choose the date you will pay by.")
+        raise ValidationError(_("Choose the date you will pay by."))
     person = acting_for(customer)
     names = ", ".join(e.document_no for e in entries)
     c = _record(customer, person,
-                f"Self-service page: payment of {names} promised by {promised_on:%d %b %Y}",
+                _staff(gettext_noop("Self-service page: payment of %(entries)s promised by "
+                                    "%(day)s"), entries=names, day=promised_on),
                 entries=entries)  # fmt: skip
     promise = promise_create(user=person, customer=customer, entry_ids=[e.pk for e in entries],
                              promised_on=promised_on, is_full=True, communication=c,
@@ -164,7 +179,8 @@ def portal_download(*, link: CustomerLink, what: str, entry: LedgerEntry | None 
     except ValidationError:  # nobody to record it under: the download still goes
         return
     with transaction.atomic():
-        subject = (f"Self-service page: copy of {entry.document_no} downloaded" if entry
-                   else "Self-service page: statement downloaded")  # fmt: skip
+        subject = (_staff(gettext_noop("Self-service page: copy of %(document)s downloaded"),
+                          document=entry.document_no) if entry
+                   else _staff(gettext_noop("Self-service page: statement downloaded")))  # fmt: skip
         _record(customer, person, subject, entries=[entry] if entry else None)
         _emit(customer, "download", document=what, entry=entry.pk if entry else None)

@@ -25,17 +25,19 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from creditcontrol.roles import can_work_customers, has_any_role
+from creditcontrol.templatetags.ui import day, when
 from ledger.models import Company
 
 CENT = Decimal("0.01")
-KINDS = ("text", "money", "date", "int", "days")
+KINDS = ("text", "money", "date", "when", "int", "days")
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a report: the row key it shows, its label and how it is formatted.
 
-    ``kind`` is text, money (a Decimal, printed with two decimals), date, int or days.
+    ``kind`` is text, money (a Decimal, printed with two decimals), date, when (a moment,
+    already in its company's time zone), int or days.
     ``total`` columns are summed on the totals row. ``link`` builds the URL a figure
     points to (the customer card, a drill-down) from the row and the run.
     ``value`` derives the shown value from the row when it is not a single key.
@@ -61,24 +63,29 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in ("money", "int", "days")
 
-    def text(self, value: Any) -> str:
-        """The value as the CSV and the API write it: plain, no thousands separators."""
+    def text(self, value: Any) -> Any:
+        """The value as the CSV writes it: plain, no thousands separators; dates and moments
+        as objects, which the one CSV writer formats (``creditcontrol/csv_export.py``)."""
         if value is None:
             return ""
         if self.kind == "money":
             return str(Decimal(value).quantize(CENT))
+        if self.kind == "when":  # the wall time in its company's zone (rows span companies)
+            return value.replace(tzinfo=None)
         if self.kind == "date":
-            return value.isoformat()
+            return value
         return str(value)
 
     def display(self, value: Any) -> str:
         """The value as the page and the PDF show it."""
         if value is None or value == "":
-            return "—" if self.kind in ("date", "days") else ""
+            return "—" if self.kind in ("date", "when", "days") else ""
         if self.kind == "money":
             return f"{Decimal(value):,.2f}"
         if self.kind == "date":
-            return f"{value:%d %b %Y}"
+            return day(value)
+        if self.kind == "when":  # its own company's wall time, whatever zone is active
+            return when(value.replace(tzinfo=None))
         if self.kind == "int":
             return f"{value:,}"
         return str(value)
@@ -119,6 +126,8 @@ class Report:
     # Sort key in the URL → order_by expressions (on the row keys); "-key" reverses.
     sorts: dict[str, tuple[Any, ...]] = {}
     default_sort: str = ""
+    # Sort keys whose values are never blank (see ``ordering``).
+    not_null_sorts: frozenset[str] = frozenset()
     tie_breaker: str = "id"
     page_size: int = 50
     has_pdf: bool = False
@@ -175,11 +184,17 @@ class Report:
         return ""
 
     def ordering(self, sort: str) -> list[Any]:
-        descending = sort.startswith("-")
+        """Blanks last either way, except on the sorts in ``not_null_sorts`` and the tie
+        breaker: there a plain ASC/DESC, which PostgreSQL can answer by walking an index
+        forwards or backwards (``DESC NULLS LAST`` matches no b-tree scan direction)."""
+        key, descending = sort.lstrip("-"), sort.startswith("-")
         exprs = []
-        for expr in (*self.sorts[sort.lstrip("-")], self.tie_breaker):
+        for expr in self.sorts[key]:
             ref = F(expr) if isinstance(expr, str) else expr
-            exprs.append(ref.desc(nulls_last=True) if descending else ref.asc(nulls_last=True))
+            nulls = {} if key in self.not_null_sorts else {"nulls_last": True}
+            exprs.append(ref.desc(**nulls) if descending else ref.asc(**nulls))
+        tie = F(self.tie_breaker)
+        exprs.append(tie.desc() if descending else tie.asc())
         return exprs
 
     @property
@@ -297,7 +312,7 @@ class ReportRun:
                             None,
                             [
                                 "num" if column.numeric else "",
-                                "nowrap" if column.kind == "date" else "",
+                                "nowrap" if column.kind in ("date", "when") else "",
                                 column.css,
                             ],
                         )
@@ -343,7 +358,7 @@ class ReportRun:
             if hasattr(value, "_meta") and value._meta.model_name == "user":
                 value = value.get_full_name() or value.get_username()
             elif isinstance(value, dt.date):
-                value = f"{value:%d %b %Y}"
+                value = day(value)
             elif hasattr(bound, "choices") and not hasattr(value, "pk"):
                 value = dict(bound.choices).get(value, value)
             applied.append((str(bound.label or name), str(value)))

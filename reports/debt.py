@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from communications.models import Communication, Dispute, Promise
 from communications.querysets import per_customer
@@ -54,8 +55,8 @@ class ChaseDebt(Report):
     """Customers with live communications, soonest follow-up first."""
 
     slug = "chase-debt"
-    title = "Chase Debt"
-    summary = (
+    title = gettext_lazy("Chase Debt")
+    summary = gettext_lazy(
         "Customers with live communications: balance, overdue, promised amount and date, "
         "earliest follow-up date, controller and number of live communications."
     )
@@ -64,16 +65,24 @@ class ChaseDebt(Report):
     has_pdf = True
     defer_totals = True
     columns = (
-        Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-        Column("name", "Customer", link=customer_link, sort="name"),
-        Column("controller_name", "Controller", sort="controller"),
-        Column("follow_up_on", "Follow-up", kind="date", sort="follow_up"),
-        Column("live_communications", "Live comms", kind="int", total=True, sort="live"),
-        Column("balance_lcy", "Balance", kind="money", total=True, sort="balance"),
-        Column("overdue_lcy", "Overdue", kind="money", total=True, sort="overdue"),
-        Column("promised_lcy", "Promised", kind="money", total=True, sort="promised"),
-        Column("promised_on", "Promised by", kind="date", sort="promised_on"),
-        Column("lcy", "LCY"),
+        Column(
+            "account_code",
+            gettext_lazy("Account"),
+            link=customer_link,
+            css="mono",
+            sort="account_code",
+        ),
+        Column("name", gettext_lazy("Customer"), link=customer_link, sort="name"),
+        Column("controller_name", gettext_lazy("Controller"), sort="controller"),
+        Column("follow_up_on", gettext_lazy("Follow-up"), kind="date", sort="follow_up"),
+        Column(
+            "live_communications", gettext_lazy("Live comms"), kind="int", total=True, sort="live"
+        ),
+        Column("balance_lcy", gettext_lazy("Balance"), kind="money", total=True, sort="balance"),
+        Column("overdue_lcy", gettext_lazy("Overdue"), kind="money", total=True, sort="overdue"),
+        Column("promised_lcy", gettext_lazy("Promised"), kind="money", total=True, sort="promised"),
+        Column("promised_on", gettext_lazy("Promised by"), kind="date", sort="promised_on"),
+        Column("lcy", gettext_lazy("LCY")),
     )
     sorts = {
         "follow_up": ("follow_up_on",),
@@ -132,6 +141,20 @@ class ChaseDebt(Report):
             )
         )
 
+    def page_rows(self, run: ReportRun, low: int, count: int) -> list[dict]:
+        """Sorted by balance or overdue: the page's ids from the kept balances (an index
+        walk that stops at the page; ``CustomerQuerySet.page_ids_by_total``), then only
+        their rows. Other sorts: the rows in order."""
+        key = run.sort.lstrip("-")
+        if key not in ("balance", "overdue"):
+            return super().page_rows(run, low, count)
+        ids = self.chased(run).page_ids_by_total(
+            total=key, as_of=run.as_of, descending=run.sort.startswith("-"),
+            offset=low, limit=count,
+        )  # fmt: skip
+        by_id = {row["customer_id"]: row for row in self.rows(run).filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
     def prepare_row(self, row: dict, run: ReportRun) -> dict:
         row["controller_name"] = person_name(row, "controller")
         return row
@@ -177,20 +200,25 @@ def entry_link(row: dict, run: ReportRun) -> str | None:
     return reverse("communications:entry-detail", args=[entry_id]) if entry_id else None
 
 
-ENTRY_TYPE_LABELS = {"invoice": "Invoice", "debit_memo": "Debit memo",
-                     "credit_note": "Credit note", "payment": "Payment"}  # fmt: skip
+ENTRY_TYPE_LABELS = {"invoice": gettext_lazy("Invoice"), "debit_memo": gettext_lazy("Debit memo"),
+                     "credit_note": gettext_lazy("Credit note"),
+                     "payment": gettext_lazy("Payment")}  # fmt: skip
 
 # The first columns of every list of entries: whose, which kind, which document.
 CUSTOMER_ENTRY_COLUMNS = (
-    Column("account_code", "Account", link=customer_link, css="mono", sort="account_code"),
-    Column("customer_name", "Customer", link=customer_link, sort="customer"),
+    Column(
+        "account_code", gettext_lazy("Account"), link=customer_link, css="mono", sort="account_code"
+    ),
+    Column("customer_name", gettext_lazy("Customer"), link=customer_link, sort="customer"),
     Column(
         "entry_type",
-        "Type",
+        gettext_lazy("Type"),
         value=lambda r: ENTRY_TYPE_LABELS.get(r["entry_type"], ""),
         css="nowrap",
     ),
-    Column("document_no", "Document", link=entry_link, css="mono", sort="document_no"),
+    Column(
+        "document_no", gettext_lazy("Document"), link=entry_link, css="mono", sort="document_no"
+    ),
 )
 
 
@@ -198,8 +226,8 @@ class DisputedInvoice(Report):
     """Entries with an open dispute, longest in dispute first."""
 
     slug = "disputed-invoices"
-    title = "Disputed Invoice"
-    summary = (
+    title = gettext_lazy("Disputed Invoice")
+    summary = gettext_lazy(
         "Entries with an open dispute: customer, document, entry, remaining and disputed "
         "amounts, reason, owner and days in dispute."
     )
@@ -208,17 +236,23 @@ class DisputedInvoice(Report):
     has_pdf = True
     columns = (
         *CUSTOMER_ENTRY_COLUMNS,
-        Column("due_date", "Due", kind="date", sort="due_date"),
-        Column("currency", "Ccy"),
-        Column("entry_amount", "Entry amount", kind="money"),
-        Column("remaining", "Remaining", kind="money", sort="remaining"),
-        Column("disputed", "Disputed", kind="money", sort="disputed"),
-        Column("disputed_lcy", "Disputed (LCY)", kind="money", total=True, sort="disputed"),
-        Column("lcy", "LCY"),
-        Column("reason", "Reason", css="wrap"),
-        Column("owner_name", "Owner", sort="owner"),
-        Column("opened_on", "Opened", kind="date", sort="opened"),
-        Column("days_in_dispute", "Days", kind="days"),
+        Column("due_date", gettext_lazy("Due"), kind="date", sort="due_date"),
+        Column("currency", gettext_lazy("Ccy")),
+        Column("entry_amount", gettext_lazy("Entry amount"), kind="money"),
+        Column("remaining", gettext_lazy("Remaining"), kind="money", sort="remaining"),
+        Column("disputed", gettext_lazy("Disputed"), kind="money", sort="disputed"),
+        Column(
+            "disputed_lcy",
+            gettext_lazy("Disputed (LCY)"),
+            kind="money",
+            total=True,
+            sort="disputed",
+        ),
+        Column("lcy", gettext_lazy("LCY")),
+        Column("reason", gettext_lazy("Reason"), css="wrap"),
+        Column("owner_name", gettext_lazy("Owner"), sort="owner"),
+        Column("opened_on", gettext_lazy("Opened"), kind="date", sort="opened"),
+        Column("days_in_dispute", gettext_lazy("Days"), kind="days"),
     )
     sorts = {
         "opened": ("opened_on",),

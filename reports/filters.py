@@ -15,6 +15,7 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from communications.models import Dispute
 from ledger.credit_limits import over_limit
@@ -32,18 +33,22 @@ class ReportFilterSet(filters.FilterSet):
     customer_path = "customer"
 
     company = filters.ModelChoiceFilter(
-        queryset=Company.objects.none(), method="filter_company", empty_label="All companies"
+        queryset=Company.objects.none(),
+        method="filter_company",
+        empty_label=gettext_lazy("All companies"),
     )
     controller = filters.ModelChoiceFilter(
         queryset=get_user_model().objects.none(), method="filter_controller",
-        empty_label="All controllers", label="Controller",
+        empty_label=gettext_lazy("All controllers"), label=gettext_lazy("Controller"),
     )  # fmt: skip
     customer = filters.ModelChoiceFilter(
         queryset=Customer.objects.none(), method="filter_customer", widget=forms.HiddenInput,
-        label="Customer",
+        label=gettext_lazy("Customer"),
     )  # fmt: skip
-    q = filters.CharFilter(method="filter_q", label="Customer code or name")
-    over_limit = filters.BooleanFilter(method="filter_over_limit", label="Over the credit limit")
+    q = filters.CharFilter(method="filter_q", label=gettext_lazy("Customer code or name"))
+    over_limit = filters.BooleanFilter(
+        method="filter_over_limit", label=gettext_lazy("Over the credit limit")
+    )
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
         if request is None:
@@ -93,7 +98,7 @@ class ReportFilterSet(filters.FilterSet):
 class ChaseDebtFilter(ReportFilterSet):
     customer_path = ""
     follow_up_to = filters.DateFilter(
-        method="filter_nothing", label="Follow-up by",
+        method="filter_nothing", label=gettext_lazy("Follow-up by"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
@@ -108,15 +113,15 @@ class ChaseDebtFilter(ReportFilterSet):
 
 class DisputedInvoiceFilter(ReportFilterSet):
     owner = filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.none(), field_name="owner", label="Owner",
-        empty_label="All owners",
+        queryset=get_user_model().objects.none(), field_name="owner", label=gettext_lazy("Owner"),
+        empty_label=gettext_lazy("All owners"),
     )  # fmt: skip
     opened_from = filters.DateFilter(
-        field_name="opened_on", lookup_expr="gte", label="Opened from",
+        field_name="opened_on", lookup_expr="gte", label=gettext_lazy("Opened from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     opened_to = filters.DateFilter(
-        field_name="opened_on", lookup_expr="lte", label="Opened to",
+        field_name="opened_on", lookup_expr="lte", label=gettext_lazy("Opened to"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
@@ -140,7 +145,7 @@ class AgedReceivablesFilter(ReportFilterSet):
 
     customer_path = ""
     as_of = filters.DateFilter(
-        method="filter_nothing", label="As of",
+        method="filter_nothing", label=gettext_lazy("As of"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
@@ -157,5 +162,5 @@ class AgedEntriesFilter(AgedReceivablesFilter):
 
     bucket = filters.ChoiceFilter(
         choices=[(k, BUCKET_LABELS[k]) for k in BUCKET_KEYS], method="filter_nothing",
-        label="Age", empty_label="Every age",
+        label=gettext_lazy("Age"), empty_label=gettext_lazy("Every age"),
     )  # fmt: skip

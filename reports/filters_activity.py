@@ -12,6 +12,7 @@ from typing import Any
 
 import django_filters as filters
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from communications.models import (
     ActionType,
@@ -66,12 +67,14 @@ class PastDueInvoicesFilter(ActivityFilterSet):
     age = filters.ChoiceFilter(
         choices=[(k, BUCKET_LABELS[k]) for k in BUCKET_KEYS if k != "not_due"],
         method="filter_age",
-        label="Days overdue",
-        empty_label="Any",
+        label=gettext_lazy("Days overdue"),
+        empty_label=gettext_lazy("Any"),
     )
     due_from = _date_filter("Due from", field_name="due_date", lookup_expr="gte")
     due_to = _date_filter("Due to", field_name="due_date", lookup_expr="lte")
-    currency = filters.CharFilter(label="Currency", lookup_expr="iexact", max_length=3)
+    currency = filters.CharFilter(
+        label=gettext_lazy("Currency"), lookup_expr="iexact", max_length=3
+    )
 
     class Meta:
         model = LedgerEntry
@@ -88,16 +91,20 @@ class CallHistoryFilter(ActivityFilterSet):
     occurred_from = _date_filter("From", field_name="occurred_at", method="filter_from")
     occurred_to = _date_filter("To", field_name="occurred_at", method="filter_to")
     communication_type = filters.ChoiceFilter(
-        choices=CommunicationType.choices, label="Type", empty_label="Any type"
+        choices=CommunicationType.choices,
+        label=gettext_lazy("Type"),
+        empty_label=gettext_lazy("Any type"),
     )
     contact_type = filters.ChoiceFilter(
-        choices=ContactType.choices, label="Contact type", empty_label="Any contact type"
+        choices=ContactType.choices,
+        label=gettext_lazy("Contact type"),
+        empty_label=gettext_lazy("Any contact type"),
     )
     status = filters.ChoiceFilter(
-        choices=[("live", "Live"), ("completed", "Completed")],
+        choices=[("live", gettext_lazy("Live")), ("completed", gettext_lazy("Completed"))],
         method="filter_status",
-        label="Status",
-        empty_label="Live and completed",
+        label=gettext_lazy("Status"),
+        empty_label=gettext_lazy("Live and completed"),
     )
 
     class Meta:
@@ -119,7 +126,9 @@ class CallHistoryFilter(ActivityFilterSet):
 
 class ReceiptPromisesFilter(ActivityFilterSet):
     status = filters.ChoiceFilter(
-        choices=PromiseStatus.choices, label="Status", empty_label="Any status"
+        choices=PromiseStatus.choices,
+        label=gettext_lazy("Status"),
+        empty_label=gettext_lazy("Any status"),
     )
     promised_from = _date_filter("Promised from", field_name="promised_on", lookup_expr="gte")
     promised_to = _date_filter("Promised to", field_name="promised_on", lookup_expr="lte")
@@ -133,13 +142,15 @@ class ReceiptPromisesFilter(ActivityFilterSet):
 
 class CallActionsFilter(ActivityFilterSet):
     action_type = filters.ModelChoiceFilter(
-        queryset=ActionType.objects.all(), label="Action type", empty_label="Every action type"
+        queryset=ActionType.objects.all(),
+        label=gettext_lazy("Action type"),
+        empty_label=gettext_lazy("Every action type"),
     )
     behaviour = filters.ChoiceFilter(
         field_name="action_type__behaviour",
         choices=ActionType.Behaviour.choices,
-        label="What it does",
-        empty_label="Anything",
+        label=gettext_lazy("What it does"),
+        empty_label=gettext_lazy("Anything"),
     )
     created_from = _date_filter("From", field_name="created_at", method="filter_from")
     created_to = _date_filter("To", field_name="created_at", method="filter_to")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_work_customers, role_required
 
@@ -22,7 +23,7 @@ from .exports import csv_stream, pdf_response
 def _run(request, slug: str) -> ReportRun:
     report: Report = CATALOGUE.get(slug)
     if not report.may_read(request.user):
-        raise PermissionDenied("Reports are read by controllers, managers and administrators.")
+        raise PermissionDenied(_("Reports are read by controllers, managers and administrators."))
     return ReportRun(report, user=request.user, data=request.GET, request=request)
 
 
@@ -59,7 +60,7 @@ def _filename(run: ReportRun, extension: str) -> str:
 def index(request):
     """Every report, with a line on what it shows."""
     if not can_work_customers(request.user):
-        raise PermissionDenied("Reports are read by controllers, managers and administrators.")
+        raise PermissionDenied(_("Reports are read by controllers, managers and administrators."))
     reports = [report for report in CATALOGUE if report.listed]
     return render(request, "reports/index.html", {"reports": reports, "nav": "reports"})
 

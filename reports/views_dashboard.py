@@ -12,9 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dates import MONTHS_3
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_work_customers, role_required
+from creditcontrol.templatetags.ui import day as day_text
 from ledger.models import Company
 
 from .dashboard import Dashboard, dashboard_for
@@ -133,13 +136,17 @@ def trend_chart(board: Dashboard) -> dict[str, Any]:
                 y=round(PAD_TOP + plot_h - _scale(amount, top, plot_h), 1),
                 width=round(step, 1),
                 height=0,
-                label="Today" if is_today else day.strftime("%b"),
+                label=_("Today") if is_today else MONTHS_3[day.month].title(),
                 amount=amount,
                 href=_url(
                     "reports:aged-receivables", company=board.company.pk, as_of=day.isoformat()
                 ),
-                title=f"{'Today' if is_today else day.strftime('%d/%m/%Y')}: "
-                f"{amount:,.2f} {board.currency} overdue",
+                title=_("%(day)s: %(amount)s %(currency)s overdue")
+                % {
+                    "day": _("Today") if is_today else day_text(day),
+                    "amount": f"{amount:,.2f}",
+                    "currency": board.currency,
+                },
                 highlight=is_today,
             )
         )
@@ -200,7 +207,7 @@ def chosen_company(request: Any) -> tuple[Company | None, list[Company]]:
 def dashboard(request):
     """The manager's dashboard (also open to controllers: it shows their companies only)."""
     if not can_work_customers(request.user):
-        raise PermissionDenied("The dashboard is for credit managers and controllers.")
+        raise PermissionDenied(_("The dashboard is for credit managers and controllers."))
     company, companies = chosen_company(request)
     context: dict[str, Any] = {"nav": "dashboard", "companies": companies, "company": company}
     if company is not None:

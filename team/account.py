@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditcontrol.roles import roles_of
@@ -26,7 +27,7 @@ def account(request):
         user = form.save()
         # Keep this session; every other one ends (they carry the old password's hash).
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password was changed; other sessions were signed out.")
+        messages.success(request, _("Your password was changed; other sessions were signed out."))
         return redirect("account")
     return render(request, "team/account.html", {
         "form": form, "roles": sorted(roles_of(request.user)), "nav": "account",
@@ -39,7 +40,7 @@ def sign_out_all(request):
     sign_out_everywhere(user=request.user)
     request.session.pop(SIGNED_IN_AT, None)
     logout(request)
-    messages.info(request, "You were signed out on every device and browser.")
+    messages.info(request, _("You were signed out on every device and browser."))
     return redirect("login")
 
 
@@ -51,5 +52,5 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        messages.success(self.request, "Your password is set: sign in with it.")
+        messages.success(self.request, _("Your password is set: sign in with it."))
         return super().form_valid(form)

@@ -8,6 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from creditcontrol.templatetags.ui import when
 
 
 def token_digest(key: str) -> str:
@@ -23,7 +27,7 @@ class ApiToken(models.Model):
                              related_name="api_tokens")  # fmt: skip
     name = models.CharField(max_length=100)
     prefix = models.CharField(
-        max_length=8, help_text="The key's first characters, to tell keys apart."
+        max_length=8, help_text=gettext_lazy("The key's first characters, to tell keys apart.")
     )
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -55,4 +59,7 @@ class SignOutMark(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.user} signed out everywhere at {self.at:%Y-%m-%d %H:%M}"
+        return _("%(user)s signed out everywhere at %(when)s") % {
+            "user": self.user,
+            "when": when(self.at),
+        }

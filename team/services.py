@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import ALL_ROLES, INTEGRATOR, is_administrator, roles_of
 from ledger.models import Company
@@ -29,7 +30,7 @@ User = get_user_model()
 
 def require_administrator(user: Any) -> None:
     if not is_administrator(user):
-        raise PermissionDenied("Only an administrator manages users.")
+        raise PermissionDenied(_("Only an administrator manages users."))
 
 
 def managed_users(admin: Any):
@@ -44,7 +45,7 @@ def managed_users(admin: Any):
 def _managed(admin: Any, user: Any) -> Any:
     require_administrator(admin)
     if not managed_users(admin).filter(pk=user.pk).exists():
-        raise PermissionDenied("This person is not in your companies.")
+        raise PermissionDenied(_("This person is not in your companies."))
     return user
 
 
@@ -53,14 +54,19 @@ def _grantable(admin: Any, companies: Any) -> list[Company]:
     chosen = list(companies)
     strangers = [c for c in chosen if c.pk not in mine]
     if strangers:
-        raise ValidationError({"companies": "You may only grant your own companies."})
+        raise ValidationError({"companies": _("You may only grant your own companies.")})
     return chosen
 
 
 def _set_roles_and_companies(admin: Any, user: Any, roles: list[str], companies: Any) -> None:
     unknown = set(roles) - set(ALL_ROLES)
     if unknown:
-        raise ValidationError({"roles": f"Unknown role: {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {
+                "roles": _("Unknown role: %(join_sorted_unknown)s.")
+                % {"join_sorted_unknown": ", ".join(sorted(unknown))}
+            }
+        )
     chosen = _grantable(admin, companies)
     groups = [Group.objects.get_or_create(name=name)[0] for name in roles]
     user.groups.remove(*Group.objects.filter(name__in=ALL_ROLES).exclude(name__in=roles))
@@ -96,7 +102,9 @@ def user_invite(*, admin: Any, request: Any, username: str, email: str, first_na
     user and the link (shown to the administrator too, for when mail is slow)."""
     require_administrator(admin)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"The user name {username} is taken."})
+        raise ValidationError(
+            {"username": _("The user name %(username)s is taken.") % {"username": username}}
+        )
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -112,7 +120,7 @@ def user_update(*, admin: Any, user: Any, email: str, first_name: str, last_name
                 roles: list[str], companies: Any) -> Any:  # fmt: skip
     _managed(admin, user)
     if user.pk == admin.pk and "Administrator" not in roles and not admin.is_superuser:
-        raise ValidationError({"roles": "You cannot take the administrator role from yourself."})
+        raise ValidationError({"roles": _("You cannot take the administrator role from yourself.")})
     user.email, user.first_name, user.last_name = email, first_name, last_name
     user.full_clean(exclude=["password"])
     user.save(update_fields=["email", "first_name", "last_name"])
@@ -125,7 +133,7 @@ def user_set_active(*, admin: Any, user: Any, active: bool) -> Any:
     """Deactivate (signed out at once, tokens stop working) or reactivate a user."""
     _managed(admin, user)
     if user.pk == admin.pk and not active:
-        raise ValidationError("You cannot deactivate yourself.")
+        raise ValidationError(_("You cannot deactivate yourself."))
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
@@ -154,10 +162,10 @@ def api_token_create(*, admin: Any, user: Any, name: str) -> tuple[ApiToken, str
     """A new named key for an integrator; the key is returned once and stored hashed."""
     _managed(admin, user)
     if INTEGRATOR not in roles_of(user) and not is_administrator(user):
-        raise ValidationError({"user": "API tokens are for integrators (and administrators)."})
+        raise ValidationError({"user": _("API tokens are for integrators (and administrators).")})
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name (the system that will use it)."})
+        raise ValidationError({"name": _("Give the token a name (the system that will use it).")})
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[:8],
                                     digest=token_digest(key), created_by=admin)  # fmt: skip

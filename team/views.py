@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditcontrol.form_tokens import submit_once
@@ -24,7 +25,7 @@ User = get_user_model()
 
 def _admin_only(request) -> None:
     if not is_administrator(request.user):
-        raise PermissionDenied("Only an administrator manages users.")
+        raise PermissionDenied(_("Only an administrator manages users."))
 
 
 def _managed_user(request, pk: int):
@@ -66,7 +67,9 @@ def user_invite(request):
             user, link = services.user_invite(admin=request.user, request=request, **data)
             request.session["team_link"] = {"who": user.get_full_name(), "link": link}
             messages.success(
-                request, f"Invited {user.get_full_name()}; the link was mailed to {user.email}."
+                request,
+                _("Invited %(user_get_full_name)s; the link was mailed to %(user_email)s.")
+                % {"user_get_full_name": user.get_full_name(), "user_email": user.email},
             )
             return reverse("team:users")
 
@@ -94,7 +97,11 @@ def user_edit(request, pk: int):
         except ValidationError as error:
             _errors(form, error)
         else:
-            messages.success(request, f"Saved {person.get_full_name() or person.username}.")
+            messages.success(
+                request,
+                _("Saved %(person_get_full_name_or_person)s.")
+                % {"person_get_full_name_or_person": person.get_full_name() or person.username},
+            )
             return redirect("team:users")
     return render(request, "team/user_form.html", {"form": form, "person": person, "nav": "team"})
 
@@ -110,8 +117,9 @@ def user_active(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person.get_full_name() or person.username} is "
-                                  f"{'active again' if active else 'deactivated and signed out'}.")  # fmt: skip
+        said = (_("%(person)s is active again.") if active
+                else _("%(person)s is deactivated and signed out."))  # fmt: skip
+        messages.success(request, said % {"person": person.get_full_name() or person.username})
     return redirect("team:users")
 
 
@@ -122,8 +130,7 @@ def user_reset(request, pk: int):
     person = _managed_user(request, pk)
     link = services.user_reset_password(admin=request.user, request=request, user=person)
     request.session["team_link"] = {"who": person.get_full_name() or person.username, "link": link}
-    messages.success(request, f"The password of {person.get_full_name() or person.username} "
-                              f"was reset; a link to set a new one was mailed.")  # fmt: skip
+    messages.success(request, _('The password of %(person_get_full_name_or_person)s was reset; a link to set a new one was mailed.') % {'person_get_full_name_or_person': person.get_full_name() or person.username})  # fmt: skip
     return redirect("team:users")
 
 
@@ -134,7 +141,7 @@ def token_create(request, pk: int):
     person = _managed_user(request, pk)
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the token a name.")
+        messages.error(request, _("Give the token a name."))
         return redirect("team:users")
     try:
         token, key = services.api_token_create(admin=request.user, user=person,
@@ -154,5 +161,8 @@ def token_revoke(request, pk: int):
         ApiToken.objects.filter(user__in=services.managed_users(request.user)), pk=pk
     )
     services.api_token_revoke(admin=request.user, token=token)
-    messages.success(request, f"Revoked the token “{token.name}”; it no longer works.")
+    messages.success(
+        request,
+        _("Revoked the token “%(token_name)s”; it no longer works.") % {"token_name": token.name},
+    )
     return redirect("team:users")

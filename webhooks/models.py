@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from events.models import Event, EventKind
 from ledger.models import Company
@@ -16,8 +17,12 @@ class Endpoint(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=128, help_text="Signs each delivery (HMAC-SHA256).")
-    events = models.JSONField(default=list, blank=True, help_text="Event kinds; empty: every kind.")
+    secret = models.CharField(
+        max_length=128, help_text=gettext_lazy("Signs each delivery (HMAC-SHA256).")
+    )
+    events = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("Event kinds; empty: every kind.")
+    )
     is_active = models.BooleanField(default=True)
     description = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -43,10 +48,10 @@ class Delivery(models.Model):
     """One event sent (or to be sent) to one endpoint: its attempts and the answer."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", gettext_lazy("Waiting")
+        SENDING = "sending", gettext_lazy("Sending")
+        DELIVERED = "delivered", gettext_lazy("Delivered")
+        FAILED = "failed", gettext_lazy("Failed")
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import can_edit_ledger, is_manager
 from events.models import EventKind
@@ -34,7 +35,12 @@ def can_manage_webhooks(user: Any) -> bool:
 def _check_kinds(kinds: list[str]) -> list[str]:
     unknown = sorted(set(kinds) - set(EventKind.values))
     if unknown:
-        raise ValidationError({"events": f"Unknown event type: {', '.join(unknown)}."})
+        raise ValidationError(
+            {
+                "events": _("Unknown event type: %(join_unknown)s.")
+                % {"join_unknown": ", ".join(unknown)}
+            }
+        )
     return sorted(set(kinds))
 
 
@@ -81,7 +87,7 @@ def endpoint_delete(*, user: Any, endpoint: Endpoint, source: str = "web") -> No
 def delivery_replay(*, user: Any, delivery: Delivery, source: str = "web") -> Delivery:
     """Send a delivery's event again to its endpoint, as a new delivery (once)."""
     if not can_manage_webhooks(user):
-        raise PermissionDenied("Your role does not allow replaying webhooks.")
+        raise PermissionDenied(_("Your role does not allow replaying webhooks."))
     require_company(user, delivery.endpoint.company, check=can_manage_webhooks)
     first = delivery.replay_of or delivery
     replay = Delivery.objects.create(endpoint=delivery.endpoint, event=delivery.event,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditcontrol.roles import role_required
@@ -17,7 +18,7 @@ from .models import Delivery, Endpoint
 
 def _mine(request):
     if not services.can_manage_webhooks(request.user):
-        raise PermissionDenied("Only credit managers, integrators and administrators.")
+        raise PermissionDenied(_("Only credit managers, integrators and administrators."))
     return Company.objects.visible_to(request.user)
 
 
@@ -31,8 +32,7 @@ def endpoints(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Endpoint registered. Its signing secret, shown this "
-                                      f"once: {endpoint.secret}")  # fmt: skip
+            messages.success(request, _('Endpoint registered. Its signing secret, shown this once: %(endpoint_secret)s') % {'endpoint_secret': endpoint.secret})  # fmt: skip
             return redirect("webhooks:endpoints")
     rows = Endpoint.objects.filter(company__in=companies).select_related("company")
     log = (Delivery.objects.filter(endpoint__company__in=companies)
@@ -46,7 +46,7 @@ def endpoints(request):
 def endpoint_delete(request, pk: int):
     endpoint = get_object_or_404(Endpoint, pk=pk, company__in=_mine(request))
     services.endpoint_delete(user=request.user, endpoint=endpoint)
-    messages.success(request, "Endpoint removed.")
+    messages.success(request, _("Endpoint removed."))
     return redirect("webhooks:endpoints")
 
 
@@ -55,5 +55,5 @@ def endpoint_delete(request, pk: int):
 def delivery_replay(request, pk: int):
     delivery = get_object_or_404(Delivery, pk=pk, endpoint__company__in=_mine(request))
     services.delivery_replay(user=request.user, delivery=delivery)
-    messages.success(request, "The event will be sent again.")
+    messages.success(request, _("The event will be sent again."))
     return redirect("webhooks:endpoints")

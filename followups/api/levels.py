@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import is_manager
 from ledger.audit import audit_bulk, audit_event, audit_record, diff, snapshot
@@ -77,9 +78,7 @@ def _check_order(ordered: list[FollowUpLevel], field: str) -> None:
     for before, after in pairwise(ordered):
         if after.days < before.days:
             raise ValidationError({field: (
-                f"“{after.name}” would come after “{before.name}” but is due sooner "
-                f"({after.days} days against {before.days}): a level's days may not be fewer "
-                f"than those of the level before it."
+                _("“%(after_name)s” would come after “%(before_name)s” but is due sooner (%(after_days)s days against %(before_days)s): a level's days may not be fewer than those of the level before it.") % {'after_name': after.name, 'before_name': before.name, 'after_days': after.days, 'before_days': before.days}
             )})  # fmt: skip
 
 
@@ -94,9 +93,7 @@ def _check_renumbering(plan: FollowUpPlan, from_sequence: int, field: str) -> No
     )  # fmt: skip
     if reached.exists() or proposed.exists():
         raise ValidationError({field: (
-            f"Entries have already reached or been proposed level {from_sequence} or a later "
-            f"one; renumbering those levels would send them a level again or skip one. Add "
-            f"new levels at the end, or change the existing levels instead."
+            _('Entries have already reached or been proposed level %(from_sequence)s or a later one; renumbering those levels would send them a level again or skip one. Add new levels at the end, or change the existing levels instead.') % {'from_sequence': from_sequence}
         )})  # fmt: skip
 
 
@@ -167,8 +164,7 @@ def level_create(
     position = len(ordered) + 1 if sequence is None else sequence
     if not 1 <= position <= len(ordered) + 1:
         raise ValidationError(
-            {"sequence": f"Give a number from 1 to {len(ordered) + 1} (the plan has "
-                         f"{len(ordered)} levels)."}
+            {"sequence": _('Give a number from 1 to %(len_ordered_1)s (the plan has %(len_ordered)s levels).') % {'len_ordered_1': len(ordered) + 1, 'len_ordered': len(ordered)}}
         )  # fmt: skip
     level = FollowUpLevel(plan=plan, sequence=SHIFT * 3, **fields)  # parked; placed below
     _check_level(level)
@@ -201,7 +197,12 @@ def level_update(
     old_position = ordered.index(level) + 1
     position = old_position if sequence is None else sequence
     if not 1 <= position <= len(ordered):
-        raise ValidationError({"sequence": f"Give a number from 1 to {len(ordered)}."})
+        raise ValidationError(
+            {
+                "sequence": _("Give a number from 1 to %(len_ordered)s.")
+                % {"len_ordered": len(ordered)}
+            }
+        )
     ordered.remove(level)
     ordered.insert(position - 1, level)
     moved = position != old_position
@@ -227,8 +228,7 @@ def level_delete(*, user: Any, level: FollowUpLevel, source: str = "web") -> Non
     actions = FollowUpAction.objects.filter(level=level).count()
     if proposals or actions:
         raise ValidationError({"level": (
-            f"“{level.name}” is used by {proposals} proposal(s) and {actions} history "
-            f"line(s); it cannot be deleted. Change its texts or actions instead."
+            _('“%(level_name)s” is used by %(proposals)s proposal(s) and %(actions)s history line(s); it cannot be deleted. Change its texts or actions instead.') % {'level_name': level.name, 'proposals': proposals, 'actions': actions}
         )})  # fmt: skip
     position = ordered.index(level) + 1
     if position < len(ordered):

@@ -3,6 +3,8 @@ idempotent by the client's ``batch`` id (sending the same batch again queues not
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -18,13 +20,13 @@ MAX_CUSTOMERS = 5_000
 
 
 class MassEmailSerializer(serializers.Serializer):
-    batch = serializers.UUIDField(help_text="A UUID the client makes per message; resending "
-                                  "the same batch sends nothing twice.")  # fmt: skip
+    batch = serializers.UUIDField(help_text=gettext_lazy("A UUID the client makes per message; resending "
+                                  "the same batch sends nothing twice."))  # fmt: skip
     customers = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
-                                      max_length=MAX_CUSTOMERS, help_text="Customer ids.")  # fmt: skip
+                                      max_length=MAX_CUSTOMERS, help_text=gettext_lazy("Customer ids."))  # fmt: skip
     subject = serializers.CharField(max_length=200)
-    body = serializers.CharField(help_text='"First Name" and "Last Name", with their quotes, '
-                                 "are replaced by each contact's names.")  # fmt: skip
+    body = serializers.CharField(help_text=gettext_lazy('"First Name" and "Last Name", with their quotes, '
+                                 "are replaced by each contact's names."))  # fmt: skip
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -40,15 +42,17 @@ class UnreachableSerializer(serializers.Serializer):
 
 class MassEmailResultSerializer(serializers.Serializer):
     batch = serializers.UUIDField()
-    queued = RecipientSerializer(many=True, help_text="Queued by this request.")
-    already_sent = RecipientSerializer(many=True, help_text="Queued by an earlier request "
-                                       "with this batch; not queued again.")  # fmt: skip
-    unreachable = UnreachableSerializer(many=True, help_text="Customers without a "
-                                        "credit-control contact with an email address.")  # fmt: skip
+    queued = RecipientSerializer(many=True, help_text=gettext_lazy("Queued by this request."))
+    already_sent = RecipientSerializer(many=True, help_text=gettext_lazy("Queued by an earlier request "
+                                       "with this batch; not queued again."))  # fmt: skip
+    unreachable = UnreachableSerializer(many=True, help_text=gettext_lazy("Customers without a "
+                                        "credit-control contact with an email address."))  # fmt: skip
 
 
 class MassEmailProgressSerializer(serializers.ModelSerializer):
-    total = serializers.IntegerField(read_only=True, help_text="Customers in the batch.")
+    total = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("Customers in the batch.")
+    )
 
     class Meta:
         model = MassEmailBatch
@@ -86,7 +90,10 @@ class MassEmailViewSet(viewsets.GenericViewSet):
         missing = sorted(ids - {c.pk for c in customers})
         if missing:
             raise serializers.ValidationError(
-                {"customers": f"No customer has id {', '.join(map(str, missing[:20]))}."}
+                {
+                    "customers": _("No customer has id %(join_map_str_missing_20)s.")
+                    % {"join_map_str_missing_20": ", ".join(map(str, missing[:20]))}
+                }
             )
         result = mass_email_start(
             user=request.user, batch=body.validated_data["batch"], customers=customers,
@@ -115,5 +122,5 @@ class MassEmailViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, batch=None):
         row = MassEmailBatch.objects.filter(batch=batch, created_by=request.user).first()
         if row is None:
-            raise NotFound("No mass email of yours has this batch id.")
+            raise NotFound(_("No mass email of yours has this batch id."))
         return Response(MassEmailProgressSerializer(row).data)

@@ -9,6 +9,9 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -47,10 +50,14 @@ def reference(what: str, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=Company.objects.none(),  # set per request by Visible
         error_messages={
-            "does_not_exist": f"No {what} with id {{pk_value}} is visible to you.",
-            "incorrect_type": f"Give the {what}'s id (a number), not {{data_type}}.",
-            "required": f"Give the {what}'s id.",
-            "null": f"Give the {what}'s id.",
+            "does_not_exist": format_lazy(
+                gettext_lazy("No {what} with id {{pk_value}} is visible to you."), what=what
+            ),
+            "incorrect_type": format_lazy(
+                gettext_lazy("Give the {what}'s id (a number), not {{data_type}}."), what=what
+            ),
+            "required": format_lazy(gettext_lazy("Give the {what}'s id."), what=what),
+            "null": format_lazy(gettext_lazy("Give the {what}'s id."), what=what),
         },
         **kwargs,
     )
@@ -60,14 +67,20 @@ def id_list(what: str, **kwargs: Any) -> serializers.ListField:
     return serializers.ListField(
         child=serializers.IntegerField(
             min_value=1, max_value=MAX_ID,
-            error_messages={"invalid": f"{what.capitalize()} ids are numbers.",
-                            "min_value": f"{what.capitalize()} ids are positive numbers.",
-                            "max_value": f"No {what} has so large an id."},
+            error_messages={
+                "invalid": format_lazy(gettext_lazy("{what} ids are numbers."),
+                                       what=what.capitalize()),
+                "min_value": format_lazy(gettext_lazy("{what} ids are positive numbers."),
+                                         what=what.capitalize()),
+                "max_value": format_lazy(gettext_lazy("No {what} has so large an id."),
+                                         what=what)},
         ),
         min_length=1, max_length=MAX_IDS,
-        error_messages={"min_length": f"Give at least one {what} id.",
-                        "max_length": f"At most {MAX_IDS} {what} ids at a time.",
-                        "not_a_list": f"Give a list of {what} ids."},
+        error_messages={
+            "min_length": format_lazy(gettext_lazy("Give at least one {what} id."), what=what),
+            "max_length": format_lazy(gettext_lazy("At most {count} {what} ids at a time."),
+                                      count=MAX_IDS, what=what),
+            "not_a_list": format_lazy(gettext_lazy("Give a list of {what} ids."), what=what)},
         **kwargs,
     )  # fmt: skip
 
@@ -118,7 +131,7 @@ class LevelSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(source="plan.company_id", read_only=True)
     channels = serializers.ListField(
         child=serializers.CharField(), read_only=True,
-        help_text="What executing it does: manual action, email, letter.",
+        help_text=gettext_lazy("What executing it does: manual action, email, letter."),
     )  # fmt: skip
 
     class Meta:
@@ -132,7 +145,7 @@ class LevelUpdateSerializer(serializers.ModelSerializer):
 
     sequence = serializers.IntegerField(
         required=False, min_value=1, max_value=1000,
-        help_text="Its place in the plan, 1..n; days may not decrease along the sequence.",
+        help_text=gettext_lazy("Its place in the plan, 1..n; days may not decrease along the sequence."),
     )  # fmt: skip
 
     class Meta:
@@ -158,9 +171,13 @@ class LevelCreateSerializer(Visible, LevelUpdateSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(
-        source="company.base_currency", read_only=True, help_text="The currency of min_amount."
+        source="company.base_currency",
+        read_only=True,
+        help_text=gettext_lazy("The currency of min_amount."),
     )
-    levels = LevelSerializer(many=True, read_only=True, help_text="In sequence order.")
+    levels = LevelSerializer(
+        many=True, read_only=True, help_text=gettext_lazy("In sequence order.")
+    )
 
     class Meta:
         model = FollowUpPlan
@@ -204,19 +221,21 @@ class RunStartSerializer(Visible, serializers.Serializer):
     company = reference("company")
     date = serializers.DateField(
         required=False, allow_null=True,
-        help_text="The day to run for (the company's today when left out); not in the future.",
+        help_text=gettext_lazy("The day to run for (the company's today when left out); not in the future."),
     )  # fmt: skip
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         day, company = attrs.get("date"), attrs["company"]
         if day is not None and day > company.today():
             raise serializers.ValidationError(
-                {"date": f"{day.isoformat()} is in the future for {company.code}: the engine "
-                         f"runs for today ({company.today().isoformat()}) or an earlier day."}
+                {"date": _('%(day_isoformat)s is in the future for %(company_code)s: the engine runs for today (%(company_today_isoformat)s) or an earlier day.') % {'day_isoformat': day.isoformat(), 'company_code': company.code, 'company_today_isoformat': company.today().isoformat()}}
             )  # fmt: skip
         if day is not None and day < company.today() - dt.timedelta(days=MAX_DAYS_BACK):
             raise serializers.ValidationError(
-                {"date": f"A run can go back at most {MAX_DAYS_BACK} days from today."}
+                {
+                    "date": _("A run can go back at most %(MAX_DAYS_BACK)s days from today.")
+                    % {"MAX_DAYS_BACK": MAX_DAYS_BACK}
+                }
             )
         return attrs
 
@@ -230,8 +249,8 @@ class ProposalLineSerializer(serializers.ModelSerializer):
     due_date = serializers.DateField(source="entry.due_date", read_only=True)
     level = serializers.IntegerField(
         read_only=True, allow_null=True,
-        help_text="The entry's own next level, recorded on it when executed; null when the "
-        "entry is listed only because it is overdue.",
+        help_text=gettext_lazy("The entry's own next level, recorded on it when executed; null when the "
+        "entry is listed only because it is overdue."),
     )  # fmt: skip
 
     class Meta:
@@ -265,7 +284,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalDetailSerializer(ProposalSerializer):
-    lines = ProposalLineSerializer(many=True, read_only=True, help_text="The entries it chases.")
+    lines = ProposalLineSerializer(
+        many=True, read_only=True, help_text=gettext_lazy("The entries it chases.")
+    )
 
     class Meta(ProposalSerializer.Meta):
         fields = [*ProposalSerializer.Meta.fields, "email_subject", "email_body", "letter_text",
@@ -283,11 +304,13 @@ class ProposalTextsSerializer(serializers.Serializer):
 
 class ProposalSkipSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
-                                 help_text="Why it is skipped; kept in the history.")  # fmt: skip
+                                 help_text=gettext_lazy("Why it is skipped; kept in the history."))  # fmt: skip
 
 
 class ProposalPostponeSerializer(serializers.Serializer):
-    until = serializers.DateField(help_text="Hidden from the work list until this day.")
+    until = serializers.DateField(
+        help_text=gettext_lazy("Hidden from the work list until this day.")
+    )
 
 
 class ProposalsExecuteSerializer(serializers.Serializer):
@@ -296,15 +319,21 @@ class ProposalsExecuteSerializer(serializers.Serializer):
 
 class ProposalOutcomeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    result = serializers.ChoiceField(choices=[("executed", "Executed"), ("refused", "Refused")])
+    result = serializers.ChoiceField(
+        choices=[("executed", gettext_lazy("Executed")), ("refused", gettext_lazy("Refused"))]
+    )
     message = serializers.CharField(allow_blank=True)
-    action = serializers.IntegerField(allow_null=True, help_text="The history line it wrote.")
+    action = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The history line it wrote.")
+    )
 
 
 class ProposalsExecutedSerializer(serializers.Serializer):
     executed = serializers.IntegerField()
     refused = serializers.IntegerField()
-    results = ProposalOutcomeSerializer(many=True, help_text="One per id, in the order given.")
+    results = ProposalOutcomeSerializer(
+        many=True, help_text=gettext_lazy("One per id, in the order given.")
+    )
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -323,7 +352,7 @@ class DocumentLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     filename = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="Download (PDF), signed in.")
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("Download (PDF), signed in."))
 
     def get_url(self, document) -> str:
         path = reverse("followups:document", args=[document.pk])
@@ -332,7 +361,7 @@ class DocumentLinkSerializer(serializers.Serializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    by_name = serializers.SerializerMethodField(help_text="Empty for the worker.")
+    by_name = serializers.SerializerMethodField(help_text=gettext_lazy("Empty for the worker."))
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     entries = ActionLineSerializer(source="lines", many=True, read_only=True)
     documents = DocumentLinkSerializer(many=True, read_only=True)
@@ -371,7 +400,8 @@ class ExclusionSerializer(serializers.ModelSerializer):
 class ExclusionCreateSerializer(serializers.Serializer):
     entries = id_list("entry")
     period = serializers.ChoiceField(
-        choices=PERIODS, help_text="Forever, or from the company's today for 1w, 2w, 1m, 2m."
+        choices=PERIODS,
+        help_text=gettext_lazy("Forever, or from the company's today for 1w, 2w, 1m, 2m."),
     )
 
 
@@ -383,9 +413,9 @@ class ExpectedDateSerializer(Visible, serializers.Serializer):
     lookups = {"entry": lambda user: LedgerEntry.objects.visible_to(user)}
     entry = reference("ledger entry")
     date = serializers.DateField(allow_null=True,
-                                 help_text="The day the customer expects to pay; null clears it.")  # fmt: skip
+                                 help_text=gettext_lazy("The day the customer expects to pay; null clears it."))  # fmt: skip
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
-                                 help_text="Kept as a note on the entry.")  # fmt: skip
+                                 help_text=gettext_lazy("Kept as a note on the entry."))  # fmt: skip
 
 
 class ExpectedDateResultSerializer(serializers.Serializer):

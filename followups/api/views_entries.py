@@ -5,6 +5,7 @@ leaves the same state: a retry is harmless without an Idempotency-Key."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -27,7 +28,10 @@ def visible_entries(request: Request, ids: list[int]) -> list[LedgerEntry]:
     if missing:
         listed = ", ".join(str(pk) for pk in missing[:20])
         raise serializers.ValidationError(
-            {"entries": f"No entry with id {listed} is visible to you; nothing was changed."}
+            {
+                "entries": _("No entry with id %(listed)s is visible to you; nothing was changed.")
+                % {"listed": listed}
+            }
         )
     return entries
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -28,6 +29,8 @@ def _field(column: Column) -> serializers.Field:
                                         help_text=help_text)  # fmt: skip
     if column.kind == "date":
         return serializers.DateField(allow_null=True, help_text=help_text)
+    if column.kind == "when":
+        return serializers.DateTimeField(allow_null=True, help_text=help_text)
     if column.kind in ("int", "days"):
         return serializers.IntegerField(allow_null=True, help_text=help_text)
     return serializers.CharField(allow_null=True, allow_blank=True, help_text=help_text)
@@ -43,7 +46,7 @@ def serializers_for(report: Report) -> tuple[type, type, type]:
     row = type(f"{name}RowSerializer", (serializers.Serializer,),
                {column.key: _field(column) for column in report.columns})  # fmt: skip
     totals = type(f"{name}TotalSerializer", (serializers.Serializer,), {
-        "currency": serializers.CharField(help_text="The base currency (LCY) of these totals."),
+        "currency": serializers.CharField(help_text=_("The base currency (LCY) of these totals.")),
         **{column.key: _field(column) for column in report.total_columns},
     })  # fmt: skip
     page = type(f"{name}PageSerializer", (serializers.Serializer,), {
@@ -67,7 +70,7 @@ class ReportAPIView(GenericAPIView):
 
     def get(self, request, *args: Any, **kwargs: Any) -> Response:
         if not self.report.may_read_api(request.user):
-            raise PermissionDenied("Your role may not read reports.")
+            raise PermissionDenied(_("Your role may not read reports."))
         run = ReportRun(self.report, user=request.user, data=request.query_params,
                         request=request)  # fmt: skip
         if not run.valid:
@@ -75,7 +78,9 @@ class ReportAPIView(GenericAPIView):
         try:
             size = min(max(int(request.query_params.get("page_size") or 0), 0), MAX_PAGE_SIZE)
         except ValueError:
-            raise ValidationError({"page_size": ["Give a whole number from 1 to 1000."]}) from None
+            raise ValidationError(
+                {"page_size": [_("Give a whole number from 1 to 1000.")]}
+            ) from None
         page = run.page(request.query_params.get("page"), size=size or None)
         row_class, total_class, _page = serializers_for(self.report)
         return Response({

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from creditcontrol.templatetags.ui import day
 from followups.models import OutboxMessage, Proposal, ProposalStatus
 from ledger.models import LedgerEntry
 from tests.factories import ContactFactory, CustomerFactory, EntryFactory, proposal_with_lines
@@ -68,7 +69,7 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     row = page.locator(f"#proposal-{wait.pk}")
     row.locator("input[name=until]").fill(until.isoformat())
     row.get_by_role("button", name="Postpone").click()
-    expect(row.locator(".badge-status-postponed")).to_have_text(f"Postponed until {until:%d/%m/%Y}")
+    expect(row.locator(".badge-status-postponed")).to_have_text(f"Postponed until {day(until)}")
     wait.refresh_from_db()
     assert (wait.status, wait.postponed_until) == (ProposalStatus.POSTPONED, until)
 

@@ -78,7 +78,7 @@ def test_statement_prints_the_header_every_open_item_ageing_and_totals(account):
     # The company's header and the customer's address.
     for expected in ("Acme Trading Ltd", "1 High Street", "Leeds LS1 1AA", "credit@acme.example",
                      "0113 496 0000", "Bolt & Nut Ltd", "For the attention of Jane Doe",
-                     "7 Mill Lane", "York", "YO1 7HH", "Date 23 November 2026",
+                     "7 Mill Lane", "York", "YO1 7HH", "Date 23 Nov 2026",
                      "Account ACC001", "Statement of account"):  # fmt: skip
         assert expected in text, expected
     # Every open item once, with its days overdue; the paid invoice not at all.
@@ -152,7 +152,7 @@ def test_letter_prints_the_filled_text_and_a_table_of_entries(account, style, he
     assert heading in lines
     assert ("FINAL DEMAND BEFORE FURTHER ACTION" in text) is (style == LetterStyle.FINAL)
     for expected in ("Acme Trading Ltd", "1 High Street", "Bolt & Nut Ltd", "7 Mill Lane",
-                     "Date 23 November 2026", "Dear Jane Doe,", "Carol Clark",
+                     "Date 23 Nov 2026", "Dear Jane Doe,", "Carol Clark",
                      "Our reference: ACC001 · Formal letter"):  # fmt: skip
         assert expected in text, expected
     assert "492.31 GBP in all" in text  # 100.10 + 300.30 + 91.91

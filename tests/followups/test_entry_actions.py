@@ -144,7 +144,7 @@ def test_expected_payment_date_with_a_note(controller, customer):
     assert entry.expected_payment_date == dt.date(2026, 12, 4)
     note = EntryNote.objects.get()
     assert (note.entry, note.created_by) == (entry, controller)
-    assert note.text == "Expected payment date 04/12/2026. Paying run on Fridays"
+    assert note.text == "Expected payment date 04 Dec 2026. Paying run on Fridays"
     event = AuditEvent.objects.get(model="ledger.ledgerentry")
     assert (event.before, event.after) == (
         {"expected_payment_date": None}, {"expected_payment_date": "2026-12-04"},

@@ -76,9 +76,9 @@ def test_history_lists_every_action_newest_first_with_who_level_entries_amount_d
     html = response.content.decode()
     first, second = rows(html)
     # Times in the company's time zone (London is on GMT in November); no user: Automatic.
-    assert first.startswith(f"action-{newer.pk}: 20/11/2026 23:30 Automatic — Statement")
+    assert first.startswith(f"action-{newer.pk}: 20 Nov 2026 23:30 Automatic — Statement")
     assert first.endswith("INV-1 120.00 GBP —")
-    assert second.startswith(f"action-{older.pk}: 02/11/2026 09:00 carol 2. First reminder")
+    assert second.startswith(f"action-{older.pk}: 02 Nov 2026 09:00 carol 2. First reminder")
     assert "INV-1 L2 , INV-2 L2 150.50 GBP Reminder letter (PDF)" in second
     entry_url = reverse("communications:entry-detail", args=[inv2.pk])
     assert f'href="{entry_url}"' in html
@@ -230,5 +230,5 @@ def test_history_times_follow_the_customers_company(client, other_company):
     client.force_login(manager)
     url = reverse("followups:customer-history", args=[berlin_customer.pk])
     html = client.get(url).content.decode()
-    assert rows(html)[0].split(": ", 1)[1].startswith("24/11/2026 00:30")
+    assert rows(html)[0].split(": ", 1)[1].startswith("24 Nov 2026 00:30")
     assert "times in Europe/Berlin" in html

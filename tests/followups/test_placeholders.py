@@ -37,7 +37,7 @@ def test_every_placeholder_is_filled(customer, entries):
         "Bolt & Nut Ltd", contact.full_name, "Acme Trading Ltd",
         # The total is every listed entry; overdue only what was due before the date
         # (INV-2 falls due on the day itself).
-        "1,274.75 GBP", "1,234.50 GBP", "GBP", "23 November 2026", "Carol Clark",
+        "1,274.75 GBP", "1,234.50 GBP", "GBP", "23 Nov 2026", "Carol Clark",
     ]  # fmt: skip
 
 
@@ -57,7 +57,7 @@ def test_the_entries_placeholder_is_a_plain_text_table(customer, entries):
 def test_unknown_placeholders_and_stray_braces_stay_as_typed(customer, entries):
     text = "Dear {contact}, pay {amount_due} by {date} { } {{ } {customer"
     filled = fill(text, customer=customer, entries=entries, as_of=AS_OF)
-    assert filled == "Dear Sir or Madam, pay {amount_due} by 23 November 2026 { } {{ } {customer"
+    assert filled == "Dear Sir or Madam, pay {amount_due} by 23 Nov 2026 { } {{ } {customer"
 
 
 def test_text_without_placeholders_is_returned_unchanged(customer, entries):

@@ -33,7 +33,7 @@ def test_runs_page_lists_the_runs_with_their_figures(client, controller, company
     a_run(company, status="failed", error="division by zero", duration_ms=40)
     client.force_login(controller)
     html = client.get(reverse("followups:runs")).content.decode()
-    assert "23/11/2026" in html and "Daily schedule" in html
+    assert "23 Nov 2026" in html and "Daily schedule" in html
     assert ">17<" in html and ">240<" in html and "1.5 s" in html and "40 ms" in html
     assert "Failed" in html and "division by zero" in html
     assert "Run now" in html
@@ -61,7 +61,7 @@ def test_run_now_runs_the_engine_and_says_what_it_did(client, controller, compan
     assert (run.trigger, run.started_by, run.status) == ("web", controller, "done")
     assert Proposal.objects.filter(customer=customer).exists()
     html = client.get(response["Location"]).content.decode()
-    assert "ACME run for 23/11/2026 finished: 1 proposals created" in html
+    assert "ACME run for 23 Nov 2026 finished: 1 proposals created" in html
 
 
 def test_run_now_reports_a_run_still_queued(
@@ -70,7 +70,7 @@ def test_run_now_reports_a_run_still_queued(
     client.force_login(controller)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(reverse("followups:runs"), {"company": company.pk}, follow=True)
-    assert "ACME run for 23/11/2026 is queued" in response.content.decode()
+    assert "ACME run for 23 Nov 2026 is queued" in response.content.decode()
     assert FollowUpRun.objects.get().status == FollowUpRun.Status.QUEUED
 
 

@@ -68,7 +68,7 @@ def test_statement_send_records_history_a_communication_and_one_outbox_email(acc
     c = action.communication
     assert (c.communication_type, c.contact_type, c.contact, c.our_contact) == (
         "correspondence", "email_sent", contact, controller)  # fmt: skip
-    assert c.subject == "Statement of account at 23 November 2026 sent by email"
+    assert c.subject == "Statement of account at 23 Nov 2026 sent by email"
     assert not c.is_live  # nothing is left to follow up
     assert c.balance_lcy == Decimal("450.00")
 
@@ -76,7 +76,7 @@ def test_statement_send_records_history_a_communication_and_one_outbox_email(acc
         OutboxMessage.Kind.EMAIL, f"statement:{action.pk}", ["jane@bolt.example"], True)  # fmt: skip
     assert (message.action, message.communication, message.as_of, message.created_by) == (
         action, c, dt.date(2026, 11, 23), controller)  # fmt: skip
-    assert message.subject == "Acme Trading Ltd: statement of account at 23 November 2026"
+    assert message.subject == "Acme Trading Ltd: statement of account at 23 Nov 2026"
     assert message.body.startswith("Dear Jane Doe,\n\nPlease find attached your statement")
     assert "the balance is 450.00 GBP, of which 300.00 GBP is past its due date" in message.body
     assert message.body.endswith(f"Kind regards,\n{controller.username}\nAcme Trading Ltd")
@@ -136,4 +136,4 @@ def test_the_statement_is_dated_in_the_companys_time_zone():
         message = statement_send(user=user_in(company, roles.MANAGER), customer=customer)
     assert message.as_of == dt.date(2026, 11, 24)
     assert message.action.on == dt.date(2026, 11, 24)
-    assert "24 November 2026" in message.subject
+    assert "24 Nov 2026" in message.subject

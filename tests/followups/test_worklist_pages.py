@@ -216,7 +216,7 @@ def test_postpone_hides_the_proposal_until_the_date(client, controller, company)
     client.force_login(controller)
     url = reverse("followups:proposal-postpone", args=[p.pk])
     html = htmx_post(client, url, {"until": "2026-11-30"}).content.decode()
-    assert "postponed until 30/11/2026" in html and "Postponed until 30/11/2026" in html
+    assert "postponed until 30 Nov 2026" in html and "Postponed until 30 Nov 2026" in html
     p.refresh_from_db()
     assert (p.status, p.postponed_until) == (ProposalStatus.POSTPONED, dt.date(2026, 11, 30))
     assert "Wait Ltd" not in proposals_section(home(client))
@@ -377,7 +377,7 @@ def test_change_an_expected_payment_date_with_a_note(client, controller, two_ent
                      ).content.decode()  # fmt: skip
     e1.refresh_from_db()
     assert e1.expected_payment_date == dt.date(2026, 12, 5)
-    assert "expected payment date 05/12/2026" in html
+    assert "expected payment date 05 Dec 2026" in html
     # Not chased before the 5th: it leaves the proposal at once.
     p.refresh_from_db()
     assert (p.entry_count, p.total_lcy) == (1, Decimal("200.00"))

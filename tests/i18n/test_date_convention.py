@@ -23,7 +23,13 @@ from creditcontrol import dates
 from creditcontrol.dates import DATE_STYLES, Convention, format_day, format_when
 from ledger.models import Company
 from tests.conftest import api_as
-from tests.factories import CompanyFactory, CustomerFactory, EntryFactory, ToDoFactory
+from tests.factories import (
+    CommunicationFactory,
+    CompanyFactory,
+    CustomerFactory,
+    EntryFactory,
+    ToDoFactory,
+)
 from tests.followups.pdf_text import pdf_text
 
 NOW = dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)
@@ -98,25 +104,20 @@ def test_page_and_csv_export_show_a_date_in_the_company_convention(
     assert line["hold_changed_at"] == moment
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reports' CSV writes ISO dates until the reports half of the sweep (i18nb) "
-    "hands date objects to the CSV writer; remove this mark when it lands",
-)
 @pytest.mark.parametrize("style", sorted(CONVENTIONS))
-def test_report_csv_and_pdf_show_the_same_date_as_the_page(
-    client, manager, berlin, overdue_customer, style
+def test_report_page_csv_and_pdf_show_the_same_date(
+    client, manager, controller, berlin, overdue_customer, style
 ):
-    """The reports' page, CSV and internal PDF: one convention (reports are swept by the
-    second half of the sweep, which passes dates to the CSV writer and the filters)."""
+    """A report's page, CSV and internal PDF (Chase Debt: the earliest follow-up date)."""
     day, _moment = CONVENTIONS[style]
+    CommunicationFactory(customer=overdue_customer, our_contact=controller, follow_up_on=DUE)
     _use(berlin, style)
     client.force_login(manager)
-    page = client.get(reverse("reports:past-due-invoices")).content.decode()
+    page = client.get(reverse("reports:chase-debt")).content.decode()
     assert day in page
-    (line,) = _csv(client.get(reverse("reports:past-due-invoices-csv")))
+    (line,) = _csv(client.get(reverse("reports:chase-debt-csv")))
     assert day in line.values()
-    assert day in pdf_text(client.get(reverse("reports:past-due-invoices-pdf")).content)
+    assert day in pdf_text(client.get(reverse("reports:chase-debt-pdf")).content)
 
 
 def test_the_api_keeps_iso_8601_whatever_the_convention(controller, berlin, overdue_customer):

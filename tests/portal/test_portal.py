@@ -210,3 +210,19 @@ def test_page_still_shows_when_nobody_at_the_company_can_take_requests(client, c
     refused = client.post(url(link, "dispute/"), {"entry": customer.entries.get().pk,
                                                   "reason": "Not ours"})  # fmt: skip
     assert refused.status_code == 400 and not Dispute.objects.exists()
+
+
+@pytest.mark.django_db
+def test_refusals_are_in_the_customers_language_and_the_timeline_in_the_teams(client, account):
+    """A German customer reads the page's refusals in German; what the page records on the
+    timeline for the controller stays in the team's language and date format."""
+    customer, late, soon, link = account
+    client.post(url(link, "dispute/"), {"entry": late.pk, "reason": "nie erhalten"})
+    again = client.post(url(link, "dispute/"), {"entry": late.pk, "reason": "noch einmal"})
+    assert again.status_code == 400
+    assert "Diese Rechnung wird bereits geprüft." in again.content.decode()
+    client.post(url(link, "promise/"), {"entries": [soon.pk], "promised_on": "2026-12-05"})
+    subjects = set(Communication.objects.filter(customer=customer, contact_type="portal")
+                   .values_list("subject", flat=True))  # fmt: skip
+    assert "Self-service page: invoice RE-1001 queried" in subjects
+    assert "Self-service page: payment of RE-1002 promised by 05 Dec 2026" in subjects

@@ -14,6 +14,7 @@ import time_machine
 from django.urls import reverse
 
 from communications.models import CallAction
+from creditcontrol.csv_export import CsvLines
 from tests.conftest import api_as
 from tests.factories import (
     CommunicationFactory,
@@ -39,6 +40,11 @@ def _frozen():
 def csv_rows(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
+
+
+def as_written(cells: list) -> list[str]:
+    """Cells as the one CSV writer writes them (it formats dates and moments)."""
+    return next(csv.reader(io.StringIO(CsvLines().writerow(cells))))
 
 
 def utc(*args) -> dt.datetime:
@@ -85,12 +91,15 @@ def test_call_history_reads_the_period_in_the_company_time_zone(client, calls, m
     client.force_login(manager)
     response = client.get(HISTORY, {"occurred_from": "2026-03-31", "occurred_to": "2026-03-31"})
     rows = response.context["page"].rows
-    # Newest first, times shown in London time.
-    assert [(r["occurred"], r["collector_name"]) for r in rows] == [
-        ("2026-03-31 23:30", "carol"),
-        ("2026-03-31 10:00", "Colin Baker"),
-        ("2026-03-31 00:30", "carol"),
+    when = response.context["report"].columns[0]
+    # Newest first, times shown in London time (the page's one date-and-time format).
+    assert [(when.display(r["occurred"]), r["collector_name"]) for r in rows] == [
+        ("31 Mar 2026 23:30", "carol"),
+        ("31 Mar 2026 10:00", "Colin Baker"),
+        ("31 Mar 2026 00:30", "carol"),
     ]  # fmt: skip
+    html = response.content.decode()
+    assert "31 Mar 2026 23:30" in html and "31 Mar 2026 00:30" in html
     assert rows[0]["balance_lcy"] == D("1234.50")
 
 
@@ -130,10 +139,13 @@ def test_call_history_csv_and_api_agree_with_the_page(client, calls, manager):
     lines = csv_rows(client.get(reverse("reports:call-history-csv")))
     assert lines[0][:3] == ["When", "Collector", "Account"]
     assert lines[1:] == [
-        [c.text(c.get(r)) for c in report.columns] for r in page.context["page"].rows
+        as_written([c.text(c.get(r)) for c in report.columns]) for r in page.context["page"].rows
     ]
     body = api_as(manager).get("/api/v1/reports/call-history/").json()
-    assert [r["occurred"] for r in body["results"]] == [line[0] for line in lines[1:]]
+    # The API gives each moment in ISO 8601 with its offset: the same instants as the page.
+    assert [dt.datetime.fromisoformat(r["occurred"]) for r in body["results"]] == [
+        r["occurred"] for r in page.context["page"].rows
+    ]
     assert body["results"][1]["balance_lcy"] == "1234.50"
 
 
@@ -195,12 +207,14 @@ def actions(calls, company, controller):
 
 def test_call_actions_list_newest_first_with_amounts_in_their_currency(client, actions, manager):
     client.force_login(manager)
-    rows = client.get(ACTIONS).context["page"].rows
+    response = client.get(ACTIONS)
+    rows = response.context["page"].rows
+    recorded = response.context["report"].columns[0]
     assert [(r["action_type__name"], r["entry__document_no"], r["amount"], r["currency"],
-             r["recorded"]) for r in rows] == [
-        ("Credit memo request", "INV-USD", D("40.00"), "USD", "2026-11-22 09:00"),
-        ("Alert", None, None, "GBP", "2026-11-20 23:30"),
-        ("Partial dispute", "INV-GBP", D("15.00"), "GBP", "2026-11-20 09:00"),
+             recorded.display(r["recorded"])) for r in rows] == [
+        ("Credit memo request", "INV-USD", D("40.00"), "USD", "22 Nov 2026 09:00"),
+        ("Alert", None, None, "GBP", "20 Nov 2026 23:30"),
+        ("Partial dispute", "INV-GBP", D("15.00"), "GBP", "20 Nov 2026 09:00"),
     ]  # fmt: skip
     assert rows[2]["response__name"] == "Disputes the amount"
 
@@ -238,7 +252,7 @@ def test_call_actions_csv_and_api_agree_with_the_page(client, actions, manager):
     report = page.context["report"]
     lines = csv_rows(client.get(reverse("reports:call-actions-csv")))
     assert lines[1:] == [
-        [c.text(c.get(r)) for c in report.columns] for r in page.context["page"].rows
+        as_written([c.text(c.get(r)) for c in report.columns]) for r in page.context["page"].rows
     ]
     assert (
         lines[1][report.columns.index(next(c for c in report.columns if c.key == "amount"))]

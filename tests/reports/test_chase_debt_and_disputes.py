@@ -199,7 +199,7 @@ def test_disputed_invoice_csv_matches_api_and_pdf(client, manager, disputes):
     )
     for expected in (
         "Disputed Invoice",
-        "Printed 23 Nov 2026, 12:00 (GMT)",
+        "Printed 23 Nov 2026 12:00 (GMT)",
         "INV-B1",
         "Short delivery",
         "86.00",

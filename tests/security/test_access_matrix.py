@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from creditcontrol import roles
+from inbound.models import InboundMessage
 from tests.factories import user_in
 from tests.security.access_world import MARKER, build_world
 
@@ -64,6 +65,8 @@ OBJECT_OF = {
     "webhook-delivery-replay": "nothing", "inbound-attachment": "nothing",
     "team:token-revoke": "nothing", "portal:copy": "entry", "portal-links-revoke": "customer",
     "ledger:entry-document": "entry", "ledger:entry-document-upload": "entry",
+    "inbound:unmatched-detail": "unmatched_mail", "inbound:unmatched-assign": "unmatched_mail",
+    "inbound:unmatched-discard": "unmatched_mail",
 }  # fmt: skip
 PREFIX_OBJECT = [
     ("communications:communication-", "communication"), ("communications:call-action", "communication"),
@@ -176,6 +179,10 @@ def test_every_url_has_a_rule_and_keeps_it(company, other_company, people):
     world["user"] = people["controller"]
     world["nothing"] = type("Nothing", (), {"pk": 987654321})()
     world["customer_response"] = _default("CustomerResponse", name="Agreed to pay")
+    world["unmatched_mail"] = InboundMessage.objects.create(
+        message_id="<stranger@example.com>", company=company, kind="unmatched",
+        source="api", sender="stranger@example.com", subject=MARKER, text=MARKER,
+    )  # fmt: skip
     seen, leaks = observe(world, people)
     if os.environ.get("ACCESS_MATRIX_PRINT"):
         for name, outcomes in seen.items():
@@ -402,6 +409,10 @@ RULES: dict[str, tuple[str, ...]] = {
     "webhooks:delivery-replay": ("login", "no", "no", "no", "no", "no"),
     "inbound-email": ("no", "no", "no", "no", "no", "no"),
     "inbound-attachment": ("login", "no", "no", "no", "no", "no"),
+    "inbound:unmatched": ("login", "ok", "no", "ok", "ok", "ok"),
+    "inbound:unmatched-detail": ("login", "no", "no", "ok", "ok", "ok"),
+    "inbound:unmatched-assign": ("login", "no", "no", "ok", "ok", "ok"),
+    "inbound:unmatched-discard": ("login", "no", "no", "ok", "ok", "ok"),
     "team:users": ("login", "no", "no", "no", "no", "ok"),
     "team:user-invite": ("login", "no", "no", "no", "no", "ok"),
     "team:user-edit": ("login", "no", "no", "no", "no", "ok"),

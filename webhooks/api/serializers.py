@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from events.models import EventKind
@@ -9,7 +10,7 @@ from ..models import Delivery, Endpoint
 
 class EndpointSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=EventKind.choices),
-                                   required=False, help_text="Event types; empty: every type.")  # fmt: skip
+                                   required=False, help_text=gettext_lazy("Event types; empty: every type."))  # fmt: skip
 
     class Meta:
         model = Endpoint
@@ -19,7 +20,7 @@ class EndpointSerializer(serializers.ModelSerializer):
 
 class EndpointCreateSerializer(EndpointSerializer):
     secret = serializers.CharField(required=False, allow_blank=True, max_length=128,
-                                   help_text="Signs the deliveries; made for you when empty.")  # fmt: skip
+                                   help_text=gettext_lazy("Signs the deliveries; made for you when empty."))  # fmt: skip
 
     class Meta(EndpointSerializer.Meta):
         fields = [*EndpointSerializer.Meta.fields, "secret"]

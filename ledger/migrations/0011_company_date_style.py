@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0008_entry_document_no_lookup'),
+        ('ledger', '0010_entry_report_sort_indexes'),
     ]
 
     operations = [
