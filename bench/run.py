@@ -288,6 +288,8 @@ class Bench:
             cur.execute("SELECT controller_id FROM ledger_customer WHERE controller_id IS NOT NULL "
                         "LIMIT 1")  # fmt: skip
             controller = (cur.fetchone() or [""])[0]
+            cur.execute("SELECT id FROM ledger_company ORDER BY code LIMIT 1")
+            company = (cur.fetchone() or [""])[0]
         terms = [
             ("document number", document_no), ("customer name", name.split()[0]),
             ("account code", code), ("external ref", ref), ("contact email", email),
@@ -297,8 +299,19 @@ class Bench:
             if text:
                 self.measure(f"search: {label} (extra)", f"/search/?q={quote(text)}",
                              target_ms=PAGE_TARGET_MS, group="page-extra", client=htmx)  # fmt: skip
+        # Each filter of the work list on its own, then the combinations a controller uses.
         for label, query in (
+            ("company", f"company={company}"),
             ("level=2", "level=2"),
+            ("channel=email", "channel=email"),
+            ("channel=letter", "channel=letter"),
+            ("channel=manual", "channel=manual"),
+            ("controller", f"controller={controller}"),
+            ("min_total=5000", "min_total=5000"),
+            ("on_hold=true", "on_hold=true"),
+            ("on_hold=false", "on_hold=false"),
+            ("automatic=true", "automatic=true"),
+            ("automatic=false", "automatic=false"),
             ("level=1&min_total=1000", "level=1&min_total=1000"),
             (
                 "on_hold=false&automatic=false, compact",
@@ -306,6 +319,11 @@ class Bench:
             ),
             ("channel=email&controller", f"channel=email&controller={controller}"),
             ("mine, level=3", "mine=1&level=3"),
+            (
+                "company&level=2&min_total=1000&on_hold=false",
+                f"company={company}&level=2&min_total=1000&on_hold=false",
+            ),
+            ("page 2", "page=2"),
         ):
             self.measure(f"work list: {label} (extra)", f"/?{query}", target_ms=PAGE_TARGET_MS,
                          group="page-extra")  # fmt: skip

@@ -21,6 +21,7 @@ from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
 from ledger.models import AuditEvent, Company, Customer, LedgerEntry
 from ledger.services import require_company
+from ledger.signals import announce_changed
 
 from .models import Notification, ToDo, ToDoKind
 
@@ -154,7 +155,19 @@ def todo_create(
     todo.entries.set(entries)
     audit_record(user=user, obj=todo, action=AuditEvent.Action.CREATE, after=snapshot(todo),
                  source=source)  # fmt: skip
+    _replies_changed([todo])
     return todo
+
+
+def _replies_changed(todos: Iterable[ToDo]) -> None:
+    """A reply received, handled or reopened pauses or resumes the customer's chasing (a
+    plan may pause on unhandled replies): the follow-ups hear of it as of a change of the
+    customer's open entries."""
+    for todo in todos:
+        if todo.kind == ToDoKind.REPLY:
+            announce_changed(company_id=todo.company_id,
+                             entry_ids=LedgerEntry.objects.filter(customer_id=todo.customer_id)
+                             .exclude(remaining=0).values_list("pk", flat=True))  # fmt: skip
 
 
 @transaction.atomic
@@ -178,6 +191,7 @@ def todo_update(*, user: Any, todo: ToDo, source: str = "web", **fields: Any) ->
     todo.full_clean(exclude=["entries"])
     todo.save()
     _audit_change(user, todo, before, source)
+    _replies_changed([todo])
     return todo
 
 
@@ -202,6 +216,7 @@ def todo_close(*, user: Any, todo: ToDo, reason: str = "Closed by hand.",
     todo.closed_by = user if getattr(user, "pk", None) else None
     todo.save()
     _audit_change(user, todo, before, source)
+    _replies_changed([todo])
     return todo
 
 
@@ -215,6 +230,7 @@ def todo_reopen(*, user: Any, todo: ToDo, source: str = "web") -> ToDo:
     todo.status, todo.closed_at, todo.closed_by, todo.close_reason = "open", None, None, ""
     todo.save()
     _audit_change(user, todo, before, source)
+    _replies_changed([todo])
     return todo
 
 
@@ -233,6 +249,7 @@ def todos_close(todos: Any, *, reason: str, user: Any = None, source: str = "sys
                     before={"status": "open"}, after={"status": "closed", "close_reason": reason})
         for t in closing
     )  # fmt: skip
+    _replies_changed(closing)
     return len(closing)
 
 

@@ -199,6 +199,13 @@ else:
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+# The follow-up engine's transaction sets PostgreSQL's work_mem to this (SET LOCAL): its
+# per-customer aggregates over a million entries spill to disk at the server's default.
+FOLLOWUP_ENGINE_WORK_MEM = env.str("FOLLOWUP_ENGINE_WORK_MEM", default="64MB")
+# ... and plans for data on SSD and mostly cached (the server's defaults assume spinning
+# disks): an incremental run then reads a few customers' entries through their index
+# rather than scanning the company's. Names PostgreSQL's, values as SET takes them.
+FOLLOWUP_ENGINE_PLANNER = {"random_page_cost": "1.1", "effective_cache_size": "4GB"}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"

@@ -2,7 +2,11 @@
 proposal, at which level, listing which entries — in a handful of SQL statements.
 
 The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python in
-``followups.rules`` (the tests run the same tables through both). Here they are:
+``followups.rules`` (the tests run the same tables through both). A run first decides
+which customers to restage (``followups.restage``: the customers a write marked since
+the last run, and those for which the calendar reached one of their dates; everybody
+on a first run, after a plan change, for a date before the last run's, or with
+``full``); a rerun that finds nothing restages nobody and writes nothing. Then:
 
 1. ``proposable_customers`` — the customers that may get a proposal on *D*: not
    excluded, net balance positive, last reminder at least the minimum interval ago, no
@@ -18,6 +22,11 @@ The chasing rules are DESIGN.md's steps 1-3, written once more as plain Python i
    refresh those whose level, total, count or digest changed, create the missing ones,
    and bring the lines of the proposals just created or refreshed in step (delete,
    update, insert only what differs).
+4. The restaged customers' wakes and the company's state are kept for the next run.
+
+On PostgreSQL the run's transaction sets its own planner inputs (``_tune``; see
+``bench/README.md``), and nothing depends on the ledger's tables having been analysed: the
+temporary tables and the just-filled proposals are analysed inside the run.
 
 Running again for the same *D* therefore changes nothing; a customer whose proposal was
 executed or skipped for *D* is not proposed again for *D* (otherwise, with no minimum
@@ -35,6 +44,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
@@ -63,6 +73,7 @@ from creditcontrol.taskqueue import enqueue
 from ledger.models import Company, LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
 
+from . import restage
 from .models import (
     LIVE_PROPOSAL,
     Channel,
@@ -84,6 +95,13 @@ MAX_DAYS_BACK = 31
 # The live statuses as SQL literals: ON CONFLICT names the partial unique index by its
 # predicate, which SQLite cannot match against bound parameters.
 LIVE_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_PROPOSAL))
+# What a run reads. Its plans stay linear without their statistics (a restore, before
+# autovacuum's first ANALYZE): it analyses what it fills and indexes the temporary tables
+# it joins to (bench/engine.py --forget-statistics measures it).
+READ_TABLES = ("ledger_ledgerentry", "ledger_customer", "communications_dispute",
+               "communications_promise", "communications_promiseentry", "communications_todo",
+               "followups_followupaction", "followups_proposal")  # fmt: skip
+TEMPORARY = ("fu_marks", "fu_scope", "fu_ok", "fu_stage", "fu_cust")
 LOCK_NAMESPACE = 0x4655  # "FU": keeps our advisory locks apart from other features'
 # A run is carried out while queued, or again while "running": its worker died (the task is
 # redelivered) and its transaction rolled back, so nothing of it was kept.
@@ -91,16 +109,20 @@ RESUMABLE = (FollowUpRun.Status.QUEUED, FollowUpRun.Status.RUNNING)
 
 
 def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
-                      customers: Any = None) -> QuerySet:  # fmt: skip
+                      customers: Any = None, by_customer: bool = False) -> QuerySet:  # fmt: skip
     """Step 1 and 2: the company's chaseable entries on ``as_of`` with ``next_level``
     (None when no level is due for the entry) and ``disputed_lcy``; customers that may not
     get a proposal on ``as_of`` are left out already (``customers``: the ids of those that
-    may, as a subquery; by default ``proposable_customers``)."""
+    may, as a subquery; by default ``proposable_customers``). ``by_customer``: the
+    customers are a few of the company's; the entries are found through them alone."""
     levels = list(plan.levels.order_by("sequence").values_list("sequence", "days"))
     open_promise = PromiseEntry.objects.filter(entry=OuterRef("pk"), promise__status="open")
     next_level = Case(*_level_branches(levels, as_of), default=None, output_field=IntegerField())
+    # A few customers' entries are found through the customer index; with the company's
+    # id beside it PostgreSQL scans the whole company's entries instead.
+    of_company = {} if by_customer else {"company": company}
     entries = (
-        LedgerEntry.objects.filter(company=company, entry_type__in=DEBIT_TYPE_VALUES)
+        LedgerEntry.objects.filter(entry_type__in=DEBIT_TYPE_VALUES, **of_company)
         .exclude(remaining=0)
         .filter(
             customer_id__in=customers
@@ -137,34 +159,43 @@ def chaseable_entries(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
 
 
 def _level_branches(levels: list[tuple[int, int]], as_of: dt.date) -> list[When]:
-    """Step 2 as one ``When`` per level, in sequence order (the first that holds wins).
-
-    A courtesy level (negative days) is due for an entry that had the level before it and
-    is not yet past due. The first level after the due date is due for an entry that had
-    the level before it, or — past due, the catch-up rule — any courtesy level or none.
-    Every later level is due for an entry that had the level before it. An entry whose
-    level was executed on *D* gets none (a level a day)."""
-    courtesy = sum(1 for _, days in levels if days < 0)
+    """Step 2 as one ``When`` per level, in sequence order (the first that holds wins): the
+    level is the entry's next one (``next_candidates``), it is reached, and no level was
+    executed for the entry on *D* (a level a day)."""
     not_today = Q(followup_level_on__isnull=True) | Q(followup_level_on__lt=as_of)
-    branches = []
+    return [
+        When(had_previous & Q(due_date__lte=as_of - dt.timedelta(days=days)) & not_today,
+             then=Value(sequence))
+        for sequence, days, had_previous in next_candidates(levels, as_of)
+    ]  # fmt: skip
+
+
+def next_candidates(levels: list[tuple[int, int]], as_of: dt.date) -> list[tuple[int, int, Q]]:
+    """(sequence, days, condition) per level: when the level is the one an entry climbs to
+    next on ``as_of``. A courtesy level (negative days): the entry had the level before it
+    and is not yet past due. The first level after the due date: the entry had the level
+    before it, or — past due, the catch-up rule — any courtesy level or none. Every later
+    level: the entry had the level before it."""
+    courtesy = sum(1 for _, days in levels if days < 0)
+    candidates = []
     for sequence, days in levels:
         had_previous = Q(followup_level=sequence - 1)
         if sequence <= courtesy:
             had_previous &= Q(due_date__gte=as_of)
         elif sequence == courtesy + 1:
             had_previous |= Q(followup_level__lt=sequence - 1, due_date__lt=as_of)
-        reached = Q(due_date__lte=as_of - dt.timedelta(days=days))
-        branches.append(When(had_previous & reached & not_today, then=Value(sequence)))
-    return branches
+        candidates.append((sequence, days, had_previous))
+    return candidates
 
 
 def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date,
-                         scope: list[int] | None = None) -> QuerySet:  # fmt: skip
-    """Step 3's customer conditions, as one subquery of customer ids (of ``scope`` only,
-    when given: a refresh must not sum the whole company's ledger)."""
-    in_scope = {} if scope is None else {"customer_id__in": scope}
+                         scope: Any = None) -> QuerySet:  # fmt: skip
+    """Step 3's customer conditions, as one subquery of customer ids (of ``scope`` only —
+    ids, or a subquery of them — when given: a refresh must not sum the whole company's
+    ledger)."""
+    in_scope = {"company": company} if scope is None else {"customer_id__in": scope}
     positive = (
-        LedgerEntry.objects.filter(company=company, **in_scope)
+        LedgerEntry.objects.filter(**in_scope)
         .exclude(remaining=0)
         .values("customer_id")
         .annotate(net=Sum("remaining_lcy"))
@@ -196,13 +227,16 @@ def proposable_customers(*, company: Company, plan: FollowUpPlan, as_of: dt.date
         )
     if plan.pause_on_reply:  # a reply not yet handled: the customer is heard first
         customers = customers.exclude(id__in=ToDo.objects.replies_unhandled().values("customer_id"))
-    return customers.values("id")
+    # No ORDER BY (the customers' default is by name): the result is a set.
+    return customers.values("id").order_by()
 
 
 def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: str,
-                  user: Any = None, run: FollowUpRun | None = None) -> FollowUpRun:  # fmt: skip
+                  user: Any = None, run: FollowUpRun | None = None,
+                  full: bool = False) -> FollowUpRun:  # fmt: skip
     """Run the engine for ``company`` on ``as_of`` (default: the company's today) and
-    record the run. A failure is recorded on the run (status, error) and logged, and
+    record the run: incremental (``followups.restage``) unless ``full`` or the last run
+    cannot be built on. A failure is recorded on the run (status, error) and logged, and
     leaves the proposals as they were."""
     as_of = as_of or company.today()
     if run is None:
@@ -221,9 +255,11 @@ def run_followups(*, company: Company, as_of: dt.date | None = None, trigger: st
             done = FollowUpRun.objects.filter(pk=run.pk).exclude(status__in=RESUMABLE).first()
             if done is not None:
                 return done
+            _tune()
             # A run never decides on a promise that has already broken: settle them first.
             promises_settle(company=company, as_of=as_of)
-            counts = _merge(company=company, plan=plan_for(company), as_of=as_of, run=run)
+            counts = _merge(company=company, plan=plan_for(company), as_of=as_of, run=run,
+                            full=full)  # fmt: skip
             # In the run's transaction: its proposals and its "done" commit together, or
             # (a worker killed halfway) neither does and the run can be carried out again.
             _finish(run, started, status=FollowUpRun.Status.DONE, **counts)
@@ -265,6 +301,19 @@ def _finish(run: FollowUpRun, started: float, **fields: Any) -> None:
         setattr(run, name, value)
 
 
+def _tune() -> None:
+    """The planner inputs of the run's transaction (PostgreSQL): memory enough that the
+    per-customer aggregates and hash joins of a million entries stay in memory, and no JIT
+    compilation (it costs more than it saves on statements that run once). See
+    ``bench/README.md`` for the server settings a production installation uses."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = %s", [settings.FOLLOWUP_ENGINE_WORK_MEM])
+            cursor.execute("SET LOCAL jit = off")
+            for name, value in settings.FOLLOWUP_ENGINE_PLANNER.items():
+                cursor.execute(f"SET LOCAL {name} = %s", [value])
+
+
 def _lock(company: Company) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -272,167 +321,208 @@ def _lock(company: Company) -> None:
 
 
 def _merge(*, company: Company, plan: FollowUpPlan, as_of: dt.date, run: FollowUpRun | None,
-           scope: list[int] | None = None) -> dict:  # fmt: skip
-    """Steps 1-3 as SQL over three temporary tables; returns the run's counts.
+           scope: list[int] | None = None, full: bool = False) -> dict:  # fmt: skip
+    """Steps 1-3 as SQL over temporary tables; returns the run's counts.
 
-    With ``scope`` (customer ids) only those customers' live proposals are brought in step
-    (refreshed or withdrawn, never created): what an entry change does at once."""
+    A run restages the customers ``followups.restage`` finds changed since the last run
+    (all of them when ``full`` or when it cannot build on the last run) and keeps the
+    bookkeeping for the next. With ``scope`` (customer ids) only those customers' live
+    proposals are brought in step (refreshed or withdrawn, never created): what an entry
+    change does at once."""
+    with connection.cursor() as cursor:
+        run_sql = cursor.execute
+        for table in TEMPORARY:
+            run_sql(f"DROP TABLE IF EXISTS {table}")
+        restaged = None
+        if run is not None:
+            restaged = restage.scope_create(run_sql, cursor, company=company, plan=plan,
+                                            as_of=as_of, full=full)  # fmt: skip
+        if restaged == 0:  # nothing written, no date crossed: nothing to do, nothing written
+            restage.state_keep(company=company, plan=plan, as_of=as_of, full=False)
+            _drop(run_sql)
+            return {"entries_chaseable": 0, "customers_restaged": 0,
+                    "proposals_open": _open_count(company)}  # fmt: skip
+        # A refresh names its few customers (integers only, written into the statements:
+        # the planner then sees how few); an incremental run's are in ``fu_scope``.
+        members = (",".join(str(int(pk)) for pk in scope) if scope is not None
+                   else restage.SCOPE if restaged is not None else None)  # fmt: skip
+        counts = _stage_and_merge(run_sql, cursor, company=company, plan=plan, as_of=as_of,
+                                  run=run, members=members)  # fmt: skip
+        if run is not None:
+            restage.wakes_keep(run_sql, company=company, plan=plan, as_of=as_of,
+                               scoped=restaged is not None, had_previous=next_candidates(
+                                   _levels(plan), as_of))  # fmt: skip
+            restage.state_keep(company=company, plan=plan, as_of=as_of, full=restaged is None)
+            counts.update(customers_restaged=restaged, proposals_open=_open_count(company))
+        _drop(run_sql)
+    return counts
+
+
+def _levels(plan: FollowUpPlan) -> list[tuple[int, int]]:
+    return list(plan.levels.order_by("sequence").values_list("sequence", "days"))
+
+
+def _open_count(company: Company) -> int:
+    return Proposal.objects.filter(company=company, status=ProposalStatus.OPEN).count()
+
+
+def _stage_and_merge(run_sql: Any, cursor: Any, *, company: Company, plan: FollowUpPlan,
+                     as_of: dt.date, run: FollowUpRun | None, members: str | None) -> dict:  # fmt: skip
+    """Stage the customers ``members`` lists (ids, or a subquery of them; None: the whole
+    company) and merge them into the live proposals."""
     now = timezone.now()
     live = tuple(str(status) for status in LIVE_PROPOSAL)
     in_live = "status IN (%s, %s)"
-    in_scope = ""
+    scoped = members is not None
+    in_scope = f" AND customer_id IN ({members})" if scoped else ""
+    scope = RawSQL(members, []) if scoped else None
     customers = proposable_customers(company=company, plan=plan, as_of=as_of, scope=scope)
-    if scope is not None:
-        # Integers only, so written into the statement rather than bound one by one.
-        in_scope = " AND customer_id IN ({})".format(",".join(str(int(i)) for i in scope))
+    if scoped:
         customers = customers.filter(id__in=scope)
     ok_sql, ok_params = customers.query.sql_with_params()
     # The customers are staged first: as a subquery, PostgreSQL misjudges their number
     # and walks the entries customer by customer instead of in one scan.
     stage_sql, stage_params = (
         chaseable_entries(company=company, plan=plan, as_of=as_of,
-                          customers=RawSQL("SELECT id FROM fu_ok", []))
+                          customers=RawSQL("SELECT id FROM fu_ok", []), by_customer=scoped)
         .annotate(overdue=Case(When(due_date__lt=as_of, then=Value(1)), default=Value(0)))
         .values("id", "customer_id", "next_level", "remaining_lcy", "disputed_lcy", "overdue")
         .query.sql_with_params()
     )  # fmt: skip
-    with connection.cursor() as cursor:
-        run_sql = cursor.execute
-        for table in ("fu_ok", "fu_stage", "fu_cust"):
-            run_sql(f"DROP TABLE IF EXISTS {table}")
-        run_sql(f"CREATE TEMPORARY TABLE fu_ok AS {ok_sql}", ok_params)
+    run_sql(f"CREATE TEMPORARY TABLE fu_ok AS {ok_sql}", ok_params)
+    # Indexed: on a ledger nobody has analysed (a restore) PostgreSQL takes the company for
+    # a handful of entries and joins them to these customers by a nested loop, which must
+    # then look each one up rather than scan the table once per entry.
+    run_sql("CREATE INDEX fu_ok_id ON fu_ok (id)")
+    if connection.vendor == "postgresql":
+        run_sql("ANALYZE fu_ok")  # autovacuum never analyses temporary tables
+    run_sql(
+        "CREATE TEMPORARY TABLE fu_stage AS SELECT q.id AS entry_id, q.customer_id, "
+        "q.next_level AS level, q.remaining_lcy, q.disputed_lcy, q.overdue "
+        f"FROM ({stage_sql}) q",
+        stage_params,
+    )
+    run_sql("SELECT COUNT(*) FROM fu_stage")
+    chaseable = cursor.fetchone()[0]
+    # Listed: a level due, or overdue (and only customers with a level due: HAVING).
+    run_sql("DELETE FROM fu_stage WHERE level IS NULL AND overdue = 0")
+    courtesy = plan.levels.filter(days__lt=0).count()
+    if courtesy:
+        # At a courtesy level (no entry of the customer has a later one due) only the
+        # entries it is due for are listed: overdue ones wait for their own level.
+        run_sql(
+            "DELETE FROM fu_stage WHERE level IS NULL AND customer_id NOT IN "
+            "(SELECT customer_id FROM fu_stage WHERE level > %s)",
+            [courtesy],
+        )
+    # The digest tells whether a proposal's lines changed without comparing them all:
+    # a rerun that finds every digest equal touches no line.
+    digest = " || ':' || ".join(
+        f"CAST(SUM({term}) AS TEXT)"
+        for term in ("entry_id", "entry_id * entry_id", "entry_id * COALESCE(level, 0)",
+                     "remaining_lcy", "disputed_lcy")
+    )  # fmt: skip
+    run_sql(
+        "CREATE TEMPORARY TABLE fu_cust AS SELECT customer_id, MAX(level) AS level, "
+        f"SUM(remaining_lcy - disputed_lcy) AS total, COUNT(*) AS cnt, {digest} AS digest "
+        "FROM fu_stage GROUP BY customer_id HAVING MAX(level) IS NOT NULL"
+    )
+    run_sql("CREATE INDEX fu_cust_customer ON fu_cust (customer_id)")
+    if connection.vendor == "postgresql":
+        run_sql("ANALYZE fu_cust")
+
+    run_sql(
+        "UPDATE followups_proposal SET status = %s, postponed_until = NULL, closed_at = %s, "
+        f"updated_at = %s WHERE company_id = %s AND {in_live}{in_scope} "
+        "AND customer_id NOT IN (SELECT customer_id FROM fu_cust)",
+        [ProposalStatus.WITHDRAWN.value, now, now, company.pk, *live],
+    )
+    withdrawn = cursor.rowcount
+
+    # The level's texts follow a level change unless a controller edited them. One join
+    # (every SET expression sees the row as it was), not a subquery per column and row.
+    p = "followups_proposal"
+    kept = f"{p}.level_id = n.level_id AND {p}.texts_edited"
+    texts = ", ".join(f"{column} = CASE WHEN {kept} THEN {p}.{column} ELSE n.{column} END"
+                      for column in ("email_subject", "email_body", "letter_text"))  # fmt: skip
+    run_sql(
+        f"UPDATE {p} SET {texts}, texts_edited = CASE WHEN {p}.level_id = n.level_id "
+        f"THEN {p}.texts_edited ELSE %s END, level_id = n.level_id, total_lcy = n.total, "
+        "entry_count = n.cnt, lines_digest = n.digest, "
+        f"{'run_id = %s, run_date = %s, ' if run else ''}updated_at = %s "
+        "FROM (SELECT c.customer_id, c.total, c.cnt, c.digest, l.id AS level_id, "
+        "l.email_subject, l.email_body, l.letter_text FROM fu_cust c "
+        "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level) n "
+        f"WHERE n.customer_id = {p}.customer_id AND {p}.company_id = %s "
+        f"AND {p}.{in_live}{in_scope.replace('customer_id IN', f'{p}.customer_id IN', 1)} "
+        f"AND (n.level_id <> {p}.level_id OR n.total <> {p}.total_lcy "
+        f"OR n.cnt <> {p}.entry_count OR n.digest <> {p}.lines_digest)",
+        [False, *([run.pk, as_of] if run else []), now, plan.pk, company.pk, *live],
+    )  # fmt: skip
+    refreshed = cursor.rowcount
+    if run is None:
+        _merge_lines(run_sql, run=None, company=company, live=live, members=members)
+        return {"proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}
+
+    # The proposals about to be made are those with a larger id (only the engine makes
+    # them, under the company's lock; this run's are told apart by their run).
+    run_sql("SELECT COALESCE(MAX(id), 0) FROM followups_proposal")
+    before = cursor.fetchone()[0]
+    run_sql(
+        "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
+        "status, total_lcy, entry_count, lines_digest, email_subject, email_body, letter_text, "
+        "texts_edited, created_at, updated_at) "
+        "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, c.digest, l.email_subject, "
+        "l.email_body, l.letter_text, %s, %s, %s FROM fu_cust c "
+        "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
+        # The one-live-proposal index keeps out a customer that has one: a NOT EXISTS
+        # against this table, planned while it is empty, scans it once per row.
+        f"WHERE TRUE ON CONFLICT (customer_id) WHERE {LIVE_SQL} DO NOTHING",
+        [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk],
+    )
+    created = cursor.rowcount
+    if connection.vendor == "postgresql" and created > 1000:
+        # Fresh statistics, or the planner takes the just-filled table for empty and
+        # joins the staged lines to it by a nested loop of sequential scans.
+        run_sql("ANALYZE followups_proposal")
+
+    if created:
+        # The proposals just made have no lines yet: a plain insert, in the unique index's
+        # order (each line lands on the index's right-most page; no conflict to look for).
+        run_sql(
+            "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
+            "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
+            "FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id "
+            "AND p.run_id = %s AND p.id > %s AND p.status IN (%s, %s) "
+            "ORDER BY p.id, s.entry_id",
+            [run.pk, before, *live],
+        )
+    if refreshed:
+        run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
         if connection.vendor == "postgresql":
-            run_sql("ANALYZE fu_ok")  # autovacuum never analyses temporary tables
-        run_sql(
-            "CREATE TEMPORARY TABLE fu_stage AS SELECT q.id AS entry_id, q.customer_id, "
-            "q.next_level AS level, q.remaining_lcy, q.disputed_lcy, q.overdue "
-            f"FROM ({stage_sql}) q",
-            stage_params,
-        )
-        run_sql("SELECT COUNT(*) FROM fu_stage")
-        chaseable = cursor.fetchone()[0]
-        # Listed: a level due, or overdue (and only customers with a level due: HAVING).
-        run_sql("DELETE FROM fu_stage WHERE level IS NULL AND overdue = 0")
-        courtesy = plan.levels.filter(days__lt=0).count()
-        if courtesy:
-            # At a courtesy level (no entry of the customer has a later one due) only the
-            # entries it is due for are listed: overdue ones wait for their own level.
-            run_sql(
-                "DELETE FROM fu_stage WHERE level IS NULL AND customer_id NOT IN "
-                "(SELECT customer_id FROM fu_stage WHERE level > %s)",
-                [courtesy],
-            )
-        # The digest tells whether a proposal's lines changed without comparing them all:
-        # a rerun that finds every digest equal touches no line.
-        digest = " || ':' || ".join(
-            f"CAST(SUM({term}) AS TEXT)"
-            for term in ("entry_id", "entry_id * entry_id", "entry_id * COALESCE(level, 0)",
-                         "remaining_lcy", "disputed_lcy")
-        )  # fmt: skip
-        run_sql(
-            "CREATE TEMPORARY TABLE fu_cust AS SELECT customer_id, MAX(level) AS level, "
-            f"SUM(remaining_lcy - disputed_lcy) AS total, COUNT(*) AS cnt, {digest} AS digest "
-            "FROM fu_stage GROUP BY customer_id HAVING MAX(level) IS NOT NULL"
-        )
-        run_sql("CREATE INDEX fu_cust_customer ON fu_cust (customer_id)")
-        if connection.vendor == "postgresql":
-            run_sql("ANALYZE fu_cust")
-
-        run_sql(
-            "UPDATE followups_proposal SET status = %s, postponed_until = NULL, closed_at = %s, "
-            f"updated_at = %s WHERE company_id = %s AND {in_live}{in_scope} "
-            "AND customer_id NOT IN (SELECT customer_id FROM fu_cust)",
-            [ProposalStatus.WITHDRAWN.value, now, now, company.pk, *live],
-        )
-        withdrawn = cursor.rowcount
-
-        # The level's texts follow a level change unless a controller edited them.
-        level_of = (
-            "(SELECT l.id FROM fu_cust c JOIN followups_followuplevel l ON l.plan_id = %s "
-            "AND l.sequence = c.level WHERE c.customer_id = followups_proposal.customer_id)"
-        )
-
-        def level_text(column: str) -> str:
-            return (
-                f"CASE WHEN level_id = {level_of} AND texts_edited THEN {column} ELSE "
-                f"(SELECT l.{column} FROM followups_followuplevel l WHERE l.id = {level_of}) END"
-            )
-
-        cust = "(SELECT c.{0} FROM fu_cust c WHERE c.customer_id = followups_proposal.customer_id)"
-        run_sql(
-            f"UPDATE followups_proposal SET email_subject = {level_text('email_subject')}, "
-            f"email_body = {level_text('email_body')}, letter_text = {level_text('letter_text')}, "
-            f"texts_edited = CASE WHEN level_id = {level_of} THEN texts_edited ELSE %s END, "
-            f"level_id = {level_of}, total_lcy = {cust.format('total')}, "
-            f"entry_count = {cust.format('cnt')}, lines_digest = {cust.format('digest')}, "
-            f"{'run_id = %s, run_date = %s, ' if run else ''}updated_at = %s "
-            f"WHERE company_id = %s AND {in_live}{in_scope} AND EXISTS (SELECT 1 FROM fu_cust c "
-            "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
-            "WHERE c.customer_id = followups_proposal.customer_id AND (l.id <> "
-            "followups_proposal.level_id OR c.total <> followups_proposal.total_lcy "
-            "OR c.cnt <> followups_proposal.entry_count "
-            "OR c.digest <> followups_proposal.lines_digest))",
-            [plan.pk] * 6
-            + [plan.pk, False, plan.pk, *([run.pk, as_of] if run else []), now, company.pk,
-               *live, plan.pk],
-        )  # fmt: skip
-        refreshed = cursor.rowcount
-        if run is None:
-            created = 0
-            _merge_lines(run_sql, run=None, scope_sql=in_scope, company=company, live=live)
-            _drop(run_sql)
-            return {"proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}
-
-        run_sql(
-            "INSERT INTO followups_proposal (company_id, customer_id, level_id, run_date, run_id, "
-            "status, total_lcy, entry_count, lines_digest, email_subject, email_body, letter_text, "
-            "texts_edited, created_at, updated_at) "
-            "SELECT %s, c.customer_id, l.id, %s, %s, %s, c.total, c.cnt, c.digest, l.email_subject, "
-            "l.email_body, l.letter_text, %s, %s, %s FROM fu_cust c "
-            "JOIN followups_followuplevel l ON l.plan_id = %s AND l.sequence = c.level "
-            # The one-live-proposal index keeps out a customer that has one: a NOT EXISTS
-            # against this table, planned while it is empty, scans it once per row.
-            f"WHERE TRUE ON CONFLICT (customer_id) WHERE {LIVE_SQL} DO NOTHING",
-            [company.pk, as_of, run.pk, ProposalStatus.OPEN.value, False, now, now, plan.pk],
-        )
-        created = cursor.rowcount
-        if connection.vendor == "postgresql" and created > 1000:
-            # Fresh statistics, or the planner takes the just-filled table for empty and
-            # joins the staged lines to it by a nested loop of sequential scans.
-            run_sql("ANALYZE followups_proposal")
-
-        if created or refreshed:
-            run_sql("CREATE INDEX fu_stage_entry ON fu_stage (entry_id)")
-            if connection.vendor == "postgresql":
-                run_sql("ANALYZE fu_stage")
-        _merge_lines(run_sql, run=run, scope_sql="", company=company, live=live)
-        _drop(run_sql)
-    return {
-        "entries_chaseable": chaseable,
-        "proposals_created": created,
-        "proposals_refreshed": refreshed,
-        "proposals_withdrawn": withdrawn,
-        "proposals_open": Proposal.objects.filter(
-            company=company, status=ProposalStatus.OPEN
-        ).count(),
-    }
+            run_sql("ANALYZE fu_stage")
+        _merge_lines(run_sql, run=run, company=company, live=live, made_before=before)
+    return {"entries_chaseable": chaseable, "proposals_created": created,
+            "proposals_refreshed": refreshed, "proposals_withdrawn": withdrawn}  # fmt: skip
 
 
 def _drop(run_sql: Any) -> None:
-    for table in ("fu_ok", "fu_stage", "fu_cust"):
-        run_sql(f"DROP TABLE {table}")
+    for table in TEMPORARY:
+        run_sql(f"DROP TABLE IF EXISTS {table}")
 
 
-def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, scope_sql: str, company: Company,
-                 live: tuple[str, ...]) -> None:  # fmt: skip
-    """Bring the lines of the proposals just created or refreshed (this run's; or, for a
-    scoped refresh, the live proposals of its customers) in step with ``fu_stage``: delete,
-    update and insert only what differs. The others' digests are unchanged, so a rerun
-    costs no line statement at all."""
+def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, company: Company,
+                 live: tuple[str, ...], made_before: int = 0,
+                 members: str | None = None) -> None:  # fmt: skip
+    """Bring the lines of the proposals just refreshed (this run's, with an id up to
+    ``made_before``; or, for a scoped refresh, the live proposals of its customers) in step
+    with ``fu_stage``: delete, update and insert only what differs. The others' digests are
+    unchanged, so a rerun costs no line statement at all."""
     if run is not None:
-        who, params = "p.run_id = %s AND p.status IN (%s, %s)", [run.pk, *live]
+        who = "p.run_id = %s AND p.status IN (%s, %s) AND p.id <= %s"
+        params = [run.pk, *live, made_before]
     else:
-        who = f"p.company_id = %s AND p.status IN (%s, %s){scope_sql.replace('customer_id', 'p.customer_id')}"
+        who = f"p.company_id = %s AND p.status IN (%s, %s) AND p.customer_id IN ({members})"
         params = [company.pk, *live]
     run_sql(
         "DELETE FROM followups_proposalentry WHERE proposal_id IN (SELECT p.id FROM "
@@ -453,7 +543,8 @@ def _merge_lines(run_sql: Any, *, run: FollowUpRun | None, scope_sql: str, compa
         "INSERT INTO followups_proposalentry (proposal_id, entry_id, level, remaining_lcy, "
         "disputed_lcy) SELECT p.id, s.entry_id, s.level, s.remaining_lcy, s.disputed_lcy "
         f"FROM fu_stage s JOIN followups_proposal p ON p.customer_id = s.customer_id AND {who} "
-        "WHERE TRUE ON CONFLICT (proposal_id, entry_id) DO NOTHING",
+        # In the unique index's order: each new line goes to the index's right-most page.
+        "WHERE TRUE ORDER BY p.id, s.entry_id ON CONFLICT (proposal_id, entry_id) DO NOTHING",
         params,
     )
 

@@ -16,7 +16,8 @@ Decisions:
   controller, else the company's first credit manager: they are "our contact" on the
   communication and own the to-do. With neither, the automatic execution is refused and
   the proposal waits on the work list for a person; nothing is sent without an owner.
-- An email needs an address (``placeholders.email_recipients``); without one execution is
+- An email needs an address (``placeholders.reminder_addresses``: the reachable credit
+  contact, else the customer's own; Cc the contacts copied on reminders); without one it is
   refused with a message, rather than queueing a message that can never go.
 - Skipping records the levels on the entries without sending anything, so they climb at
   the next step next time; the history line has channel "skipped", which the engine does
@@ -64,6 +65,7 @@ from .models import (
     ProposalStatus,
 )
 from .outbox import outbox_enqueue
+from .restage import customers_changed
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -198,6 +200,8 @@ def _close(user: Any, p: Proposal, status: str, source: str) -> None:
     p.save(update_fields=["status", "postponed_until", "closed_at", "closed_by", "updated_at"])
     audit_record(user=user, obj=p, action=AuditEvent.Action.UPDATE, source=source,
                  before={"status": before["status"]}, after={"status": status})  # fmt: skip
+    # Its history and its entries' levels changed: the next run looks at the customer again.
+    customers_changed(company_id=p.company_id, customer_ids=[p.customer_id])
 
 
 def _communication(p: Proposal, person: Any, user: Any, contact_type: str, subject: str,
@@ -279,7 +283,7 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
             )
         )
     person = user if user is not None else _stand_in(customer)
-    recipients = placeholders.email_recipients(customer) if level.send_email else []
+    recipients, copies = placeholders.reminder_addresses(customer) if level.send_email else ([], [])
     if level.send_email and not recipients:
         raise ValidationError(
             _(
@@ -312,7 +316,8 @@ def _execute(*, proposal: Proposal, user: Any, as_of: dt.date, source: str,
                                contact, source)  # fmt: skip
         action.communication = email
         outbox_enqueue(kind=OutboxMessage.Kind.EMAIL, key=f"proposal:{p.pk}:email",
-                       to=recipients, subject=subject, body=body, attach_statement=True,
+                       to=recipients, cc=copies,
+                       subject=subject, body=body, attach_statement=True,
                        attach_copies=level.attach_invoice_copies, communication=email,
                        **common)  # fmt: skip
     if level.send_letter:

@@ -167,6 +167,10 @@ class FollowUpRun(models.Model):
     proposals_refreshed = models.PositiveIntegerField(default=0)
     proposals_withdrawn = models.PositiveIntegerField(default=0)
     proposals_open = models.PositiveIntegerField(default=0)
+    # An incremental run restages only the customers whose chasing may have changed
+    # (``followups.restage``); blank for a full recomputation, when ``entries_chaseable``
+    # counts the whole company's (else the restaged customers').
+    customers_restaged = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -196,7 +200,11 @@ class Proposal(models.Model):
     can edit them before sending.
     """
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="proposals")
+    # No index of its own on company: proposal_worklist_idx starts with it (every row the
+    # engine inserts pays for each index).
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="proposals")
     level = models.ForeignKey(FollowUpLevel, on_delete=models.PROTECT, related_name="proposals")
     run_date = models.DateField(
@@ -259,9 +267,13 @@ class ProposalEntry(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="lines", db_index=False,
         db_constraint=False,
     )  # fmt: skip
+    # No index on entry alone either: nothing looks lines up by entry but the deletion of
+    # an entry, which the ledger never does (PROTECTed by its applications; a customer
+    # with entries cannot be deleted); a run inserts lines by the hundred thousand.
     entry = models.ForeignKey(
-        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
+        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     remaining_lcy = models.DecimalField(**MONEY)
     disputed_lcy = models.DecimalField(**MONEY, default=ZERO)
@@ -403,6 +415,11 @@ class OutboxMessage(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     to = models.JSONField(default=list, blank=True, help_text=gettext_lazy("Email addresses."))
+    cc = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Email addresses copied (contacts marked so)."),
+    )
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     attach_statement = models.BooleanField(default=False)
@@ -477,3 +494,56 @@ class MassEmailBatch(models.Model):
     @property
     def total(self) -> int:
         return len(self.customer_ids)
+
+
+class EngineState(models.Model):
+    """Where the engine left a company: the date of its last run and the plan it decided
+    with (``followups.restage``: a later run restages only what changed since)."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    run_date = models.DateField()
+    # A digest of what in the plan decides chasing (levels' days, minimum amount and
+    # interval, pauses): a change means a full recomputation.
+    plan_key = models.CharField(max_length=200)
+    full_run_date = models.DateField(help_text="The date of the last full recomputation.")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.run_date}"
+
+
+class ChaseChange(models.Model):
+    """A write since the last run that may change what a customer's proposal would be; the
+    next run restages the customer and deletes the mark (``followups.restage``)."""
+
+    # Not unique on purpose: a run deletes the marks it read by id, so a mark written by a
+    # transaction that commits during the run is kept for the next one.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} changed"
+
+
+class ChaseWake(models.Model):
+    """The first date after the last run on which something of the customer turns by the
+    calendar alone (a level falls due, an entry falls due, an exclusion or an expected
+    payment date ends, the minimum interval passes): that run restages it."""
+
+    # Derived data written by the hundred thousand on a full run: no database foreign keys
+    # (a trigger per row, checked at commit); Django's on_delete still cascades.
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    wake_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "wake_on"], name="chase_wake_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} on {self.wake_on}"

@@ -72,6 +72,7 @@ def outbox_enqueue(
     action: Any = None,
     communication: Any = None,
     user: Any = None,
+    cc: Iterable[str] = (),
 ) -> OutboxMessage:
     """Queue one message; a second call with the same key returns the first row unchanged."""
     if kind != OutboxMessage.Kind.LETTER and not to:
@@ -82,7 +83,7 @@ def outbox_enqueue(
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                company=company, customer=customer, kind=kind, key=key, to=list(to),
+                company=company, customer=customer, kind=kind, key=key, to=list(to), cc=list(cc),
                 # One line whatever the data: a line break in a header fails every send.
                 subject=" ".join(subject.split())[:200], body=body, as_of=as_of,
                 attach_statement=attach_statement, attach_copies=attach_copies,
@@ -122,7 +123,7 @@ def _send_email(message: OutboxMessage) -> tuple[str, bytes] | None:
     with languages.in_language(customer):
         email = EmailMessage(
             subject=message.subject, body=message.body + envelope.footer, to=list(message.to),
-            reply_to=envelope.reply_to, headers=envelope.headers,
+            cc=list(message.cc), reply_to=envelope.reply_to, headers=envelope.headers,
         )  # fmt: skip
         if message.attach_statement:
             from . import documents  # WeasyPrint is heavy: loaded when a PDF is made

@@ -67,17 +67,41 @@ def credit_contact(customer: Customer) -> Contact | None:
     return customer.contacts.filter(is_credit_contact=True).first()
 
 
-def email_recipients(customer: Customer) -> list[str]:
-    """Where a reminder or statement goes: the credit-control contact's address, else the
-    customer's own; an empty list when neither is recorded."""
-    addresses = list(
-        customer.contacts.filter(is_credit_contact=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+def reachable(contact: Contact) -> bool:
+    """A contact a reminder may go to: active, with an address that has not bounced."""
+    return bool(contact.email) and contact.is_active and contact.email_bounced_at is None
+
+
+def reminder_to(customer: Customer, credit_contacts: Iterable[Contact]) -> list[str]:
+    """The To of a reminder from the customer's credit-control contacts (loaded already):
+    the reachable ones' addresses, else the customer's own; empty when there is neither.
+    The work list's "automatic" badge asks the same question of its prefetched rows."""
+    addresses = [c.email for c in credit_contacts if reachable(c)]
     if not addresses and customer.email:
         addresses = [customer.email]
     return addresses
+
+
+def email_recipients(customer: Customer) -> list[str]:
+    """Where a reminder or statement goes: the credit-control contact's address, else the
+    customer's own; an empty list when neither is recorded. Inactive contacts and bounced
+    addresses are left out until corrected (issue 13)."""
+    return reminder_to(customer, customer.contacts.filter(is_credit_contact=True).order_by("id"))
+
+
+def reminder_addresses(customer: Customer) -> tuple[list[str], list[str]]:
+    """A reminder's (To, Cc) in one query (``ContactQuerySet.reminder_recipients``): To as
+    ``email_recipients``, Cc the reachable contacts marked "copy on reminders" who are not
+    in To already."""
+    to_contacts, cc_contacts = Contact.objects.reminder_recipients(customer)
+    to = reminder_to(customer, to_contacts)
+    taken = {address.lower() for address in to}
+    cc: list[str] = []
+    for contact in cc_contacts:
+        if contact.email.lower() not in taken:
+            taken.add(contact.email.lower())
+            cc.append(contact.email)
+    return to, cc
 
 
 def ledger_entries(entries: Iterable[Any]) -> list[LedgerEntry]:

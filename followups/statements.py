@@ -27,6 +27,7 @@ from .languages import STATEMENT_TEXTS, in_language
 from .models import Channel, FollowUpAction, FollowUpActionEntry, OutboxMessage
 from .outbox import outbox_enqueue
 from .placeholders import CENT, credit_contact, email_recipients, fill
+from .restage import customers_changed
 
 STATEMENT_SUBJECT = "{company}: statement of account at {date}"
 STATEMENT_BODY = (
@@ -116,6 +117,8 @@ def statement_send(
     FollowUpActionEntry.objects.bulk_create(
         FollowUpActionEntry(action=action, entry=e, remaining_lcy=e.remaining_lcy) for e in entries
     )
+    # A statement counts as a reminder (the plan's minimum interval): the next run looks again.
+    customers_changed(company_id=company.pk, customer_ids=[customer.pk])
     texts = {"customer": customer, "entries": entries, "as_of": as_of, "contact": contact,
              "controller": user}  # fmt: skip
     subject, body = STATEMENT_TEXTS.get(customer.document_language, STATEMENT_TEXTS["en"])

@@ -23,14 +23,15 @@ DELIVERY_SECONDS = 240
 # ---- Runs (the engine) -------------------------------------------------------------------
 
 
-def run_and_execute(run: FollowUpRun) -> FollowUpRun:
-    """Run the engine for a recorded run, then execute the proposals whose level is marked
-    automatic: what the worker does after each run, and what ``run_followups`` does."""
+def run_and_execute(run: FollowUpRun, *, full: bool = False) -> FollowUpRun:
+    """Run the engine for a recorded run (incremental unless ``full``), then execute the
+    proposals whose level is marked automatic: what the worker does after each run, and
+    what ``run_followups`` does."""
     from .engine import run_followups
     from .execution import proposals_execute_automatic
 
     run = run_followups(company=run.company, as_of=run.run_date, trigger=run.trigger,
-                        user=run.started_by, run=run)  # fmt: skip
+                        user=run.started_by, run=run, full=full)  # fmt: skip
     if run.status == FollowUpRun.Status.DONE:
         proposals_execute_automatic(company=run.company, as_of=run.run_date)
     return run

@@ -89,14 +89,23 @@ def share(column: str, vendor: str, row: str = "r", day: str = "d.as_of") -> str
 # ---- The triggers (installed by migration 0009; a change here needs a new migration) ----
 
 
-def _pg_delta(sources: list[tuple[str, int]]) -> str:
+# A deleted entry only takes its share off a kept row: it never writes one. Emptying the
+# tables (``flush``, a company's removal) deletes the kept rows before the entries, and a
+# row written back would name a customer that is about to go.
+KEPT_ROW_EXISTS = (
+    "EXISTS (SELECT 1 FROM ledger_customerbalance k WHERE k.customer_id = {r}.customer_id)"
+)
+
+
+def _pg_delta(sources: list[tuple[str, int]], *, kept_only: bool = False) -> str:
     """A grouped delta per customer from transition tables, each with its sign."""
     parts = []
+    where = f" WHERE {KEPT_ROW_EXISTS.format(r='r')}" if kept_only else ""
     for table, sign in sources:
         cols = ", ".join(f"{sign} * ({share(c, 'postgresql')}) AS {c}" for c in KEPT)
         parts.append(
             f"SELECT r.customer_id, r.company_id, {cols} FROM {table} r "
-            f"LEFT JOIN ledger_balancedate d ON d.company_id = r.company_id"
+            f"LEFT JOIN ledger_balancedate d ON d.company_id = r.company_id{where}"
         )
     sums = ", ".join(f"sum({c}) AS {c}" for c in KEPT)
     nonzero = " OR ".join(f"sum({c}) <> 0" for c in KEPT)
@@ -106,7 +115,7 @@ def _pg_delta(sources: list[tuple[str, int]]) -> str:
     )
 
 
-def _pg_function(name: str, sources: list[tuple[str, int]]) -> str:
+def _pg_function(name: str, sources: list[tuple[str, int]], *, kept_only: bool = False) -> str:
     companies = " UNION ".join(f"SELECT company_id FROM {t}" for t, _ in sources)
     cols = ", ".join(KEPT)
     updates = ", ".join(f"{c} = b.{c} + EXCLUDED.{c}" for c in KEPT)
@@ -115,7 +124,7 @@ CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM ledger_balancedate WHERE company_id IN ({companies}) FOR SHARE;
     INSERT INTO ledger_customerbalance AS b (customer_id, company_id, {cols})
-    {_pg_delta(sources)}
+    {_pg_delta(sources, kept_only=kept_only)}
     ON CONFLICT (customer_id) DO UPDATE SET {updates};
     RETURN NULL;
 END $$;"""
@@ -126,7 +135,7 @@ def pg_install_sql() -> list[str]:
     return [
         _pg_function("ledger_balance_ins", [("new_rows", 1)]),
         _pg_function("ledger_balance_upd", [("new_rows", 1), ("old_rows", -1)]),
-        _pg_function("ledger_balance_del", [("old_rows", -1)]),
+        _pg_function("ledger_balance_del", [("old_rows", -1)], kept_only=True),
         f"""
 CREATE OR REPLACE FUNCTION ledger_balance_customer_ins() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -161,14 +170,15 @@ PG_DROP_SQL = [
 _MOVING = "remaining, remaining_lcy, entry_type, due_date, document_date, customer_id, company_id"
 
 
-def _sqlite_upsert(row: str, sign: int) -> str:
+def _sqlite_upsert(row: str, sign: int, *, kept_only: bool = False) -> str:
     shares = ", ".join(f"{sign} * ({share(c, 'sqlite', row=row, day='d.as_of')})" for c in KEPT)
     updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in KEPT)
     return (
         f"INSERT INTO ledger_customerbalance (customer_id, company_id, {', '.join(KEPT)}) "
         f"SELECT {row}.customer_id, {row}.company_id, {shares} "
         f"FROM (SELECT 1) LEFT JOIN ledger_balancedate d ON d.company_id = {row}.company_id "
-        f"WHERE true ON CONFLICT (customer_id) DO UPDATE SET {updates};"
+        f"WHERE {KEPT_ROW_EXISTS.format(r=row) if kept_only else 'true'} "
+        f"ON CONFLICT (customer_id) DO UPDATE SET {updates};"
     )
 
 
@@ -180,7 +190,7 @@ def sqlite_install_sql() -> list[str]:
         f"CREATE TRIGGER ledger_balance_upd AFTER UPDATE OF {_MOVING} ON ledger_ledgerentry BEGIN "
         f"{_sqlite_upsert('OLD', -1)} {_sqlite_upsert('NEW', 1)} END",
         "CREATE TRIGGER ledger_balance_del AFTER DELETE ON ledger_ledgerentry BEGIN "
-        f"{_sqlite_upsert('OLD', -1)} END",
+        f"{_sqlite_upsert('OLD', -1, kept_only=True)} END",
         "CREATE TRIGGER ledger_balance_customer_ins AFTER INSERT ON ledger_customer BEGIN "
         f"INSERT INTO ledger_customerbalance (customer_id, company_id, {', '.join(KEPT)}) "
         f"VALUES (NEW.id, NEW.company_id, {zeros}) ON CONFLICT (customer_id) DO NOTHING; END",

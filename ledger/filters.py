@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
 
@@ -18,6 +19,37 @@ from .models import (
 )
 
 
+class OverLimitWidget(filters.widgets.BooleanWidget):
+    """true / false in the URL, said in words on the page."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("", _("Over limit or not")),
+            ("true", _("Over the credit limit")),
+            ("false", _("Not over the limit")),
+        ]
+
+
+class OverLimitFilter(filters.BooleanFilter):
+    """The "over limit" filter (issue 13 §3), the one definition the customer list, its API and every
+    report use: customers whose balance in LCY is above a non-zero credit limit
+    (``credit_limits.over_limit``), reached from the filtered rows through ``path``
+    ("" when they are the customers)."""
+
+    def __init__(self, *, path: str = "", **kwargs):
+        kwargs.setdefault("label", _("Over limit"))
+        kwargs.setdefault("widget", OverLimitWidget)
+        super().__init__(**kwargs)
+        self.path = path
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        over = {f"{self.path or 'pk'}__in": over_limit(Customer.objects.all()).values("pk")}
+        return qs.filter(**over) if value else qs.exclude(**over)
+
+
 class CustomerFilter(filters.FilterSet):
     """``q`` searches the columns in ``search_keys`` (the customer list sets them from the
     user's layout; the API searches code, name, city and postcode)."""
@@ -32,9 +64,7 @@ class CustomerFilter(filters.FilterSet):
     external_ref = filters.CharFilter()
     account_code = filters.CharFilter()
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    over_limit = filters.BooleanFilter(
-        method="by_over_limit", label=gettext_lazy("Over the credit limit")
-    )
+    over_limit = OverLimitFilter()
 
     class Meta:
         model = Customer
@@ -42,10 +72,6 @@ class CustomerFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value, keys=self.search_keys)
-
-    def by_over_limit(self, queryset, name, value):
-        over = over_limit(Customer.objects.all()).values("pk")
-        return queryset.filter(pk__in=over) if value else queryset.exclude(pk__in=over)
 
     def in_mail_list(self, queryset, name, value):
         user = getattr(self.request, "user", None)

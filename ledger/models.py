@@ -486,6 +486,26 @@ class LedgerEntry(models.Model):
                 condition=~Q(remaining=0),
                 name="entry_open_company_due_idx",
             ),
+            # The follow-up engine: everything it reads of an open debit, so that a run reads
+            # the customers it restages (and the whole company, on a full run) from this
+            # index alone, never from the table (see followups/restage.py).
+            models.Index(
+                fields=["customer"],
+                include=[
+                    "id",
+                    "company",
+                    "due_date",
+                    "remaining_lcy",
+                    "exchange_rate",
+                    "followup_level",
+                    "followup_level_on",
+                    "exclude_forever",
+                    "exclude_until",
+                    "expected_payment_date",
+                ],
+                condition=~Q(remaining=0) & Q(entry_type__in=DEBIT_TYPES),
+                name="entry_open_debit_chase_idx",
+            ),
             models.Index(fields=["customer", "-document_date"], name="entry_customer_doc_idx"),
             # Looking entries up by document number (the sync's duplicate check, the global
             # search's exact match): without it PostgreSQL answers "= ANY(10,000 numbers)"

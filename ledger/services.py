@@ -470,6 +470,7 @@ def entry_create(
     entry.save()
     audit_record(user=user, obj=entry, action=AuditEvent.Action.CREATE,
                  after=snapshot(entry), source=source)  # fmt: skip
+    announce_changed(company_id=entry.company_id, entry_ids=[entry.pk])
     _limits(entry.company_id, [entry.customer_id])
     return entry
 
@@ -491,7 +492,7 @@ def entry_update(
                  before=old, after=new, source=source)  # fmt: skip
     if "remaining" in new and entry.is_debit:
         announce_paid(company_id=entry.company_id, entry_ids=[entry.pk])
-    elif new and entry.is_debit:
+    elif new:  # a credit too: it moves the net balance, which decides chasing
         announce_changed(company_id=entry.company_id, entry_ids=[entry.pk])
     _limits(entry.company_id, [entry.customer_id])
     return entry

@@ -168,8 +168,9 @@ class Plan:
         announce_paid(company_id=batch.company.pk, entry_ids=self.paid)
         if model is LedgerEntry:
             touched = [o for o, _ in self.changed.values()] + self.new
-            announce_changed(company_id=batch.company.pk,
-                             entry_ids=[o.pk for o in touched if o.is_debit])  # fmt: skip
+            # Credits too: a payment or a credit note moves the customer's net balance,
+            # which decides whether it is chased at all.
+            announce_changed(company_id=batch.company.pk, entry_ids=[o.pk for o in touched])
         moved = {getattr(obj, "customer_id", None) for obj in [*self.new, *changed]}
         if model is not Customer:
             credit_limits_check(company_id=batch.company.pk, customer_ids=moved - {None})

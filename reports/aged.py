@@ -34,7 +34,7 @@ from .base import Column, Report, ReportRun
 from .debt import CUSTOMER_ENTRY_COLUMNS, customer_link, person_fields, person_name
 from .filters import AgedEntriesFilter, AgedReceivablesFilter
 
-DRILL_DOWN_KEEPS = ("company", "controller", "q", "customer")
+DRILL_DOWN_KEEPS = ("company", "controller", "q", "customer", "over_limit")
 KEPT_COLUMN = {"total": "aged_total"}  # the kept column of a sort, where its name differs
 
 
@@ -59,7 +59,9 @@ def drill_down(bucket: str | None):
         params: dict[str, Any] = {}
         for name in DRILL_DOWN_KEEPS:
             value = run.filters.get(name)
-            if value not in (None, ""):
+            if isinstance(value, bool):
+                params[name] = "true" if value else "false"
+            elif value not in (None, ""):
                 params[name] = getattr(value, "pk", value)
         if row.get("customer_id"):
             params["customer"] = row["customer_id"]

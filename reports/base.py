@@ -136,7 +136,7 @@ class Report:
     # them in a second request (htmx, on load) and shows the rows at once.
     defer_totals: bool = False
     # The filters that narrow the customers (not only the companies).
-    customer_filters: tuple[str, ...] = ("controller", "customer", "q")
+    customer_filters: tuple[str, ...] = ("controller", "customer", "q", "over_limit")
     # Filters the subtitle states already (the as-of date): no chip of their own.
     subtitle_filters: tuple[str, ...] = ()
     # Hidden reports (drill-downs) have no card on the index page.
@@ -244,7 +244,10 @@ class ReportRun:
 
     @property
     def customer_filtered(self) -> bool:
-        return any(self.filters.get(name) for name in self.report.customer_filters)
+        # "over_limit=false" narrows too: a false value is a filter, only absence is not.
+        return any(
+            self.filters.get(name) not in (None, "") for name in self.report.customer_filters
+        )
 
     @cached_property
     def todays(self) -> dict[int, dt.date]:
@@ -312,7 +315,12 @@ class ReportRun:
                             None,
                             [
                                 "num" if column.numeric else "",
-                                "nowrap" if column.kind in ("date", "when") else "",
+                                # A date or a currency code never breaks ("GB/P" in a
+                                # 1024 px window).
+                                "nowrap"
+                                if column.kind in ("date", "when")
+                                or column.key in ("lcy", "currency")
+                                else "",
                                 column.css,
                             ],
                         )

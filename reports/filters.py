@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from communications.models import Dispute
-from ledger.credit_limits import over_limit
+from ledger.filters import OverLimitFilter
 from ledger.models import Company, Customer
 
 from .aging import BUCKET_KEYS, BUCKET_LABELS
@@ -46,9 +46,7 @@ class ReportFilterSet(filters.FilterSet):
         label=gettext_lazy("Customer"),
     )  # fmt: skip
     q = filters.CharFilter(method="filter_q", label=gettext_lazy("Customer code or name"))
-    over_limit = filters.BooleanFilter(
-        method="filter_over_limit", label=gettext_lazy("Over the credit limit")
-    )
+    over_limit = OverLimitFilter()
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
         if request is None:
@@ -64,6 +62,7 @@ class ReportFilterSet(filters.FilterSet):
             .order_by("first_name", "last_name", "username")
         )
         self.filters["customer"].queryset = Customer.objects.visible_to(user)
+        self.filters["over_limit"].path = self.customer_path
         field = self.form.fields["controller"]
         field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
@@ -75,12 +74,6 @@ class ReportFilterSet(filters.FilterSet):
 
     def filter_controller(self, queryset, name, value):
         return queryset.filter(**{self._path("controller"): value})
-
-    def filter_over_limit(self, queryset, name, value):
-        over = over_limit(Customer.objects.all()).values("pk")
-        field = self.customer_path or "pk"
-        return (queryset.filter(**{f"{field}__in": over}) if value
-                else queryset.exclude(**{f"{field}__in": over}))  # fmt: skip
 
     def filter_customer(self, queryset, name, value):
         return queryset.filter(**{self.customer_path or "pk": value.pk})

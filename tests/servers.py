@@ -154,9 +154,9 @@ userdb {{
 
 
 @contextlib.contextmanager
-def dovecot_server():
+def dovecot_server(port: int | None = None):
     root = Path(tempfile.mkdtemp(prefix="cc-dovecot-"))
-    server = Dovecot(root=root, port=free_port()).start()
+    server = Dovecot(root=root, port=port or free_port()).start()
     try:
         yield server
     finally:
@@ -206,7 +206,7 @@ def http_receiver(status: int = 200):
 
 
 @contextlib.contextmanager
-def smtp_server():
+def smtp_server(port: int | None = None):
     """An aiosmtpd SMTP server keeping every message it receives (as envelope objects)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink  # noqa: F401
@@ -220,7 +220,7 @@ def smtp_server():
             return "250 OK"
 
     handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     try:
         yield controller, handler

@@ -207,7 +207,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "company", "run_date", "trigger", "status", "started_by", "started_by_name",
             "started_at", "finished_at", "duration_ms", "entries_chaseable",
-            "proposals_created", "proposals_refreshed", "proposals_withdrawn", "proposals_open",
+            "customers_restaged", "proposals_created", "proposals_refreshed", "proposals_withdrawn", "proposals_open",
             "error",
         ]  # fmt: skip
         read_only_fields = fields

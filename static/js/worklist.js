@@ -53,25 +53,11 @@
     event.preventDefault();
   });
 
-  // A row executed, skipped or postponed leaves the "due" count without a reload.
-  var wasDue = {};
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
+  // A row executed, skipped or postponed stays the current row; its heading's count is
+  // swapped in by the server (out of band), counted under the page's filters.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (target && target.matches && target.matches("tbody.proposal")) {
-      wasDue[target.id] = !target.classList.contains("done");
-    }
-  });
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var row = document.getElementById(event.detail.target.id) || event.detail.elt;
-    if (!row || !row.matches || !row.matches("tbody.proposal")) return;
-    if (wasDue[row.id] && row.classList.contains("done")) {
-      var count = document.querySelector("#proposals-title .count");
-      if (count) {
-        var n = Math.max(parseInt(count.textContent, 10) - 1, 0);
-        count.textContent = n;
-        if (!n) count.classList.remove("count-due");
-      }
-    }
-    row.classList.add("kbd-current");
+    var row = target && target.id && document.getElementById(target.id);
+    if (row && row.matches && row.matches("tbody.proposal")) row.classList.add("kbd-current");
   });
 })();

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from communications.models import Outcome, Promise
 from ledger.models import Contact, Customer
 from tests.browser.test_followup_worklist import proposed
 from tests.factories import CommunicationFactory, CustomerFactory, EntryFactory
@@ -51,6 +52,8 @@ def test_customer_record_journey(live_site, page, manager, controller, company):
     CommunicationFactory(customer=customer, our_contact=controller,
                          subject="Promised to call back", follow_up_on=today + dt.timedelta(days=3))  # fmt: skip
 
+    # A transactional test before this one may have flushed the lists a migration made.
+    Outcome.objects.get_or_create(name="Payment promised", defaults={"creates_promise": True})
     sign_in(page, base, manager)
 
     # 1. Edit the credit limit.
@@ -112,3 +115,24 @@ def test_customer_record_journey(live_site, page, manager, controller, company):
     expect(page.locator("#kpi-next-follow-up")).to_contain_text("none")
     assert page.evaluate("window.__notReloaded === true")
     page.screenshot(path=f"{SHOTS}/record-6-completed.png")
+
+    # 7. A promise made on the card shows in the header; completing its communication takes
+    # it out of "Promised payment", again without a reload.
+    promised = today + dt.timedelta(days=10)
+    page.click("text=Add communication")
+    page.fill("#id_subject", "Promised the whole balance")
+    page.select_option("#id_outcome", label="Payment promised")
+    page.check("#id_promise_full")
+    page.fill("#id_promised_on", promised.isoformat())
+    page.click("button:has-text('Save communication')")
+    assert Promise.objects.filter(customer=customer).count() == 1
+    page.goto(f"{base}/customers/{customer.pk}/communications/")
+    expect(page.locator("#kpi-promised")).to_contain_text(promised.strftime("%d %b %Y"))
+    page.evaluate("window.__notReloaded = true")
+    page.locator("tr", has_text="Promised the whole balance").get_by_role(
+        "button", name="Complete"
+    ).click()
+    expect(page.locator("#kpi-promised")).to_contain_text("none")
+    expect(page.locator("#live-communication-count")).to_have_text("(0)")
+    assert page.evaluate("window.__notReloaded === true")
+    page.screenshot(path=f"{SHOTS}/record-7-promise-completed.png")

@@ -59,10 +59,13 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     # 1. Send the first: its row turns into "Executed" and the message says what happened.
     row = page.locator(f"#proposal-{send_me.pk}")
     row.get_by_role("button", name="Send").click()
-    expect(row.locator(".badge-status-executed")).to_have_text("Executed")
+    # Sending renders the statement PDF before it answers: slow on a busy machine.
+    expect(row.locator(".badge-status-executed")).to_have_text("Executed", timeout=20_000)
     expect(page.locator("#flash")).to_contain_text("Anchor Marine Ltd: First reminder executed")
     assert Proposal.objects.get(pk=send_me.pk).status == ProposalStatus.EXECUTED
     assert OutboxMessage.objects.filter(customer=send_me.customer, kind="email").count() == 1
+    page.evaluate("window.__notReloaded = true")
+    expect(heading.locator(".count")).to_have_text("2")  # the count follows, no reload
 
     # 2. Postpone the second by a week.
     until = today + dt.timedelta(days=7)
@@ -72,6 +75,7 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     expect(row.locator(".badge-status-postponed")).to_have_text(f"Postponed until {day(until)}")
     wait.refresh_from_db()
     assert (wait.status, wait.postponed_until) == (ProposalStatus.POSTPONED, until)
+    expect(heading.locator(".count")).to_have_text("1")
 
     # 3. Open the third's entries and exclude one of them for two weeks.
     row = page.locator(f"#proposal-{exclude.pk}")
@@ -93,6 +97,13 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     first, second = LedgerEntry.objects.filter(customer=exclude.customer).order_by("document_no")
     assert first.exclude_until == back_on and not first.exclude_forever
     assert second.exclude_until is None
+    # 4. Rate the customer bad from the panel: the row's dot turns red in place.
+    expect(page.locator(f"#dot-{exclude.pk} .dot-normal")).to_have_count(1)
+    panel.locator("select[name=rating]").select_option("bad")
+    panel.get_by_role("button", name="Save rating").click()
+    expect(page.locator(f"#dot-{exclude.pk} .dot-bad")).to_have_count(1)
+    expect(panel).to_contain_text("debtor rating now bad")
+    assert page.evaluate("window.__notReloaded === true")
     page.screenshot(path=f"{SHOTS}/followups-3-done.png", full_page=True)
 
     # Reloaded, only the third is still due.
@@ -101,3 +112,23 @@ def test_send_one_postpone_one_and_exclude_an_entry_for_two_weeks(
     expect(page.locator(f"#proposal-{exclude.pk}")).to_be_visible()
     expect(page.locator(f"#proposal-{send_me.pk}")).to_have_count(0)
     expect(page.locator(f"#proposal-{wait.pk}")).to_have_count(0)
+
+
+def test_telephone_level_done_puts_its_todo_on_the_list_without_a_reload(live_site, page,
+                                                                          controller, company):  # fmt: skip
+    call = proposed(company, controller, "Delta Dairies Ltd", ["450.00"], level=3)
+    base = live_site.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", controller.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#todos-due")).to_contain_text("Nothing due today.")
+    page.evaluate("window.__notReloaded = true")
+    page.locator(f"#proposal-{call.pk}").get_by_role("button", name="Send").click()
+    todos = page.locator("#todos-due")
+    expect(todos).to_contain_text(
+        "Telephone the customer about the overdue invoices", timeout=20_000
+    )  # a busy machine
+    expect(todos.locator(".count")).to_have_text("1")
+    expect(page.locator("#proposals-title .count")).to_have_text("0")
+    assert page.evaluate("window.__notReloaded === true")

@@ -106,7 +106,13 @@ def test_german_customer_queries_one_invoice_and_promises_another(live_site, pag
     finally:
         context.close()
 
-    # The next run finds nothing left to chase: the proposal is withdrawn.
+    # The dispute and the promise bring the proposal in step at once (no run needed): with
+    # nothing left to chase it is withdrawn, and the controller's work list no longer
+    # offers it. The next run agrees.
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.WITHDRAWN
+    page.goto(f"{base}/")
+    expect(page.locator(f"#proposal-{proposal.pk}")).to_have_count(0)
     run_followups(company=company, as_of=today, trigger="command")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.WITHDRAWN

@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from creditcontrol import roles
 from followups.engine import run_followups
 from followups.models import FollowUpRun, Proposal, ProposalEntry, ProposalStatus
 from ledger.models import LedgerEntry
-from tests.factories import CompanyFactory
+from ledger.services import entry_update
+from tests.factories import CompanyFactory, user_in
 
 from .engine_build import build, proposals_as_table
 from .tables import MIXED_LEVELS, SCENARIOS, TWO_CUSTOMERS, D, Scenario, late
@@ -34,6 +36,13 @@ def test_engine_gives_the_expected_proposals(scenario):
     assert run.status == FollowUpRun.Status.DONE, run.error
     assert proposals_as_table(company, customers, entries) == expected_table(scenario)
     assert run.proposals_created == len(scenario.expected)
+
+
+def pay_down(entry, remaining: str) -> None:
+    """The entry's new remaining amount, through the ledger's service as the accounting
+    system's sync or a person would set it (the service tells the engine)."""
+    manager = user_in(entry.company, roles.MANAGER)
+    entry_update(user=manager, entry=entry, remaining=Decimal(remaining), source="api")
 
 
 def _snapshot(company):
@@ -66,8 +75,7 @@ def test_a_later_run_refreshes_the_one_live_proposal_instead_of_adding_one():
     proposal.email_subject = "Edited by Carol"
     proposal.texts_edited = True
     proposal.save()
-    entries[2].remaining = entries[2].remaining_lcy = Decimal("20.00")
-    entries[2].save()
+    pay_down(entries[2], "20.00")
     run = run_followups(company=company, as_of=D + dt.timedelta(days=1), trigger="command")
     assert (run.proposals_created, run.proposals_refreshed) == (0, 1)
     [proposal] = Proposal.objects.filter(company=company)
@@ -95,17 +103,16 @@ def test_a_proposal_no_longer_due_is_withdrawn_and_a_paid_entry_leaves_its_lines
                         ((1, 1, (1, 2), "200.00", {1: 1, 2: 1}),))  # fmt: skip
     company, _customers, entries = build(scenario, D)
     run_followups(company=company, as_of=D, trigger="command")
-    entries[1].remaining = entries[1].remaining_lcy = Decimal("0.00")
-    entries[1].save()
+    pay_down(entries[1], "0.00")
     run_followups(company=company, as_of=D, trigger="command")
     [proposal] = Proposal.objects.filter(company=company, status="open")
     assert list(proposal.lines.values_list("entry_id", flat=True)) == [entries[2].pk]
-    entries[2].remaining = entries[2].remaining_lcy = Decimal("0.00")
-    entries[2].save()
-    run = run_followups(company=company, as_of=D, trigger="command")
-    assert run.proposals_withdrawn == 1
+    pay_down(entries[2], "0.00")  # the payment withdraws it at once, in its transaction
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.WITHDRAWN and proposal.closed_at is not None
+    run = run_followups(company=company, as_of=D, trigger="command")
+    assert (run.proposals_created, run.proposals_refreshed, run.proposals_withdrawn) == (0, 0, 0)
+    assert not Proposal.objects.filter(company=company, status="open").exists()
 
 
 def test_a_postponed_proposal_stays_postponed_when_refreshed():
@@ -115,10 +122,11 @@ def test_a_postponed_proposal_stays_postponed_when_refreshed():
     Proposal.objects.filter(company=company).update(
         status="postponed", postponed_until=D + dt.timedelta(days=3)
     )
-    entries[1].remaining = entries[1].remaining_lcy = Decimal("80.00")
-    entries[1].save()
+    pay_down(entries[1], "80.00")  # refreshes it at once, in the payment's transaction
+    [proposal] = Proposal.objects.filter(company=company)
+    assert proposal.status == "postponed" and proposal.total_lcy == Decimal("80.00")
     run = run_followups(company=company, as_of=D + dt.timedelta(days=1), trigger="command")
-    assert (run.proposals_created, run.proposals_refreshed) == (0, 1)
+    assert run.proposals_created == 0
     [proposal] = Proposal.objects.filter(company=company)
     assert proposal.status == "postponed" and proposal.total_lcy == Decimal("80.00")
 

@@ -71,3 +71,54 @@ def test_automatic_badge_only_where_the_worker_will_send(client, controller, com
     alpha = section.split(f'id="proposal-{with_contact.pk}"')[1].split("</tbody>")[0]
     bravo = section.split(f'id="proposal-{without.pk}"')[1].split("</tbody>")[0]
     assert ">automatic<" in alpha and ">automatic<" not in bravo
+
+
+def test_a_rows_action_swaps_in_the_due_count_of_the_filtered_page(client, controller, three):
+    """Skipping a row answers the row and, out of band, the heading's count as the page
+    the row is on counts it (its filters taken from the URL htmx names)."""
+    _, bravo, _ = three
+    client.force_login(controller)
+    response = client.post(f"/proposals/{bravo.pk}/skip/", HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver/?level=2")  # fmt: skip
+    html = response.content.decode()
+    count = html.split('id="proposals-due-count"')[1].split("</span>")[0]
+    assert 'hx-swap-oob="true"' in count and count.endswith(">1")  # Charlie is left
+    response = client.post(f"/proposals/{three[0].pk}/skip/", HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver/")  # fmt: skip
+    assert response.content.decode().split('id="proposals-due-count"')[1].split("</span>")[0] \
+        .endswith(">1")  # fmt: skip
+
+
+def test_rating_changed_from_the_panel_swaps_the_rows_dot(client, controller, three):
+    alpha = three[0]
+    client.force_login(controller)
+    response = client.post(f"/proposals/{alpha.pk}/rating/", {"rating": "bad"},
+                           HTTP_HX_REQUEST="true")  # fmt: skip
+    html = response.content.decode()
+    dot = html.split(f'id="dot-{alpha.pk}"')[1].split("</span></span>")[0]
+    assert 'hx-swap-oob="true"' in dot and "dot-bad" in dot
+
+
+def test_a_filter_that_matches_nothing_says_so_without_the_overdue_stand_in(
+    client, controller, three
+):
+    client.force_login(controller)
+    html = home(client, level="5")
+    assert "No follow-up proposal due matches these filters." in html
+    assert "Largest overdue balances" not in html
+    assert names(html) == []
+
+
+def test_a_manual_level_marked_done_brings_its_todo_into_todos_due(client, controller, company):
+    """The row answers with "todos-changed"; the work list's section, asked again as htmx
+    does (the home view, targeted at it), lists the new to-do and counts it."""
+    call = debtor(company, "Delta Ltd", controller=controller, level=3)  # telephone call + email
+    client.force_login(controller)
+    before = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="todos-due").content.decode()
+    assert before.lstrip().startswith("<section") and "Nothing due today." in before
+    response = client.post(f"/proposals/{call.pk}/execute/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Trigger"] == "todos-changed"
+    after = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="todos-due").content.decode()
+    assert "Telephone the customer about the overdue invoices" in after
+    assert '<span class="count count-due">1</span>' in after
+    assert 'id="followup-proposals"' not in after  # the section alone

@@ -75,7 +75,7 @@ def test_work_list_shows_proposals_due_with_contact_level_count_and_total(
     assert "First reminder" in html and "email" in html
     assert "1,250.50" in html and "GBP" in html
     assert reverse("followups:proposal-detail", args=[p.pk]) in html
-    assert '<span class="count count-due">1</span>' in html
+    assert '<span class="count count-due" id="proposals-due-count">1</span>' in html
 
 
 def test_my_customers_come_first_then_the_largest_totals(client, controller, manager, company):

@@ -522,3 +522,18 @@ def test_api_ordered_by_balance_pages_through_the_kept_figures(ledger, integrato
     assert [pk for pk, _ in seen] and {pk for pk, _ in seen} == mine
     assert [b for _, b in seen] == sorted((b for _, b in seen), reverse=True)
     assert all(balance == want[pk]["balance_lcy"] for pk, balance in seen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_tables_leaves_no_kept_row_behind(company):
+    """Deleting entries after their kept rows (as ``flush`` and a company's removal do)
+    takes the figures down where a row is kept and never writes one back: a row written
+    back would name a customer that is about to go, and the commit would fail."""
+    customer = CustomerFactory(company=company)
+    EntryFactory(customer=customer, amount=Decimal("120.00"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_customerbalance")
+        cursor.execute("DELETE FROM ledger_ledgerentry")
+    assert not CustomerBalance.objects.exists()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Customer.objects.exists()

@@ -22,8 +22,11 @@ class Command(BaseCommand):
                             help="A company code; repeat for several (default: all).")  # fmt: skip
         parser.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                             help="The date to run for (default: each company's today).")  # fmt: skip
+        parser.add_argument("--full", action="store_true",
+                            help="Recompute every customer, not only those changed since the "
+                                 "last run (after a change made outside the application).")  # fmt: skip
 
-    def handle(self, *args, company=None, date=None, **options):
+    def handle(self, *args, company=None, date=None, full=False, **options):
         companies = Company.objects.order_by("code")
         if company:
             companies = companies.filter(code__in=company)
@@ -35,7 +38,7 @@ class Command(BaseCommand):
             run = FollowUpRun.objects.create(
                 company=each, run_date=date or each.today(), trigger=FollowUpRun.Trigger.COMMAND
             )
-            run = run_and_execute(run)
+            run = run_and_execute(run, full=full)
             if run.status == FollowUpRun.Status.FAILED:
                 failed = True
                 self.stderr.write(f"{each.code} {run.run_date}: failed: {run.error}")
@@ -43,8 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{each.code} {run.run_date}: {run.proposals_created} created, "
                 f"{run.proposals_refreshed} refreshed, {run.proposals_withdrawn} withdrawn, "
-                f"{run.proposals_open} open, {run.entries_chaseable} entries chaseable "
-                f"({run.duration_ms} ms)"
+                f"{run.proposals_open} open, {run.entries_chaseable} entries chaseable, "
+                f"{'all' if run.customers_restaged is None else run.customers_restaged} customers "
+                f"restaged ({run.duration_ms} ms)"
             )
         if failed:
             raise CommandError("At least one run failed; see the runs page for the error.")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0010_entry_report_sort_indexes'),
+        ('ledger', '0012_kept_balances_deletes_never_write_a_row'),
     ]
 
     operations = [
