@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
 
@@ -27,9 +28,13 @@ class CommunicationFilter(filters.FilterSet):
     customer = filters.NumberFilter(field_name="customer_id")
     our_contact = filters.NumberFilter(field_name="our_contact_id")
     communication_type = filters.ChoiceFilter(choices=CommunicationType.choices)
-    live = filters.BooleanFilter(field_name="completed_at", lookup_expr="isnull", label="Live")
+    live = filters.BooleanFilter(
+        field_name="completed_at", lookup_expr="isnull", label=gettext_lazy("Live")
+    )
     outcome = filters.NumberFilter(field_name="outcome_id")
-    entry = filters.NumberFilter(field_name="entries", label="Covers this ledger entry")
+    entry = filters.NumberFilter(
+        field_name="entries", label=gettext_lazy("Covers this ledger entry")
+    )
     occurred_from = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_to = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
     follow_up_before = filters.DateFilter(field_name="follow_up_on", lookup_expr="lte")
@@ -59,7 +64,9 @@ class DisputeFilter(filters.FilterSet):
     customer = filters.NumberFilter(field_name="customer_id")
     entry = filters.NumberFilter(field_name="entry_id")
     owner = filters.NumberFilter(field_name="owner_id")
-    is_open = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label="Open")
+    is_open = filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=gettext_lazy("Open")
+    )
     opened_from = filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_to = filters.DateFilter(field_name="opened_on", lookup_expr="lte")
 
@@ -72,7 +79,9 @@ class PromiseFilter(filters.FilterSet):
     company = filters.NumberFilter(field_name="company_id")
     customer = filters.NumberFilter(field_name="customer_id")
     communication = filters.NumberFilter(field_name="communication_id")
-    entry = filters.NumberFilter(field_name="entries", label="Covers this ledger entry")
+    entry = filters.NumberFilter(
+        field_name="entries", label=gettext_lazy("Covers this ledger entry")
+    )
     status = filters.MultipleChoiceFilter(choices=PromiseStatus.choices)
     promised_from = filters.DateFilter(field_name="promised_on", lookup_expr="gte")
     promised_to = filters.DateFilter(field_name="promised_on", lookup_expr="lte")
@@ -87,14 +96,14 @@ class ToDoFilter(filters.FilterSet):
     (the page's buttons), plus owner, customer, company and kind for the API."""
 
     SHOW = (
-        ("open", "Open"),
-        ("closed", "Closed"),
-        ("mine", "Mine (open)"),
-        ("due_today", "Due today"),
-        ("overdue", "Overdue"),
+        ("open", gettext_lazy("Open")),
+        ("closed", gettext_lazy("Closed")),
+        ("mine", gettext_lazy("Mine (open)")),
+        ("due_today", gettext_lazy("Due today")),
+        ("overdue", gettext_lazy("Overdue")),
     )
 
-    show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label="Show")
+    show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label=gettext_lazy("Show"))
     company = filters.NumberFilter(field_name="company_id")
     customer = filters.NumberFilter(field_name="customer_id")
     owner = filters.NumberFilter(field_name="owner_id")
@@ -126,7 +135,9 @@ class ToDoFilter(filters.FilterSet):
 
 
 class NotificationFilter(filters.FilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread")
+    unread = filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label=gettext_lazy("Unread")
+    )
 
     class Meta:
         model = Notification

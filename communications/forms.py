@@ -8,7 +8,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from creditcontrol.dates import format_day
 from creditcontrol.form_tokens import FormTokenField
 from ledger.models import DEBIT_TYPES, Customer, LedgerEntry
 
@@ -80,8 +83,11 @@ class BehaviourSelect(forms.Select):
 
 class EntryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: LedgerEntry) -> str:
-        return (f"{obj.get_entry_type_display()} {obj.document_no} · due {obj.due_date:%d %b %Y}"
-                f" · {obj.remaining:,.2f} {obj.currency} open")  # fmt: skip
+        return _("%(kind)s %(number)s · due %(day)s · %(amount)s %(currency)s open") % {
+            "kind": obj.get_entry_type_display(), "number": obj.document_no,
+            "day": format_day(obj.due_date), "amount": f"{obj.remaining:,.2f}",
+            "currency": obj.currency,
+        }  # fmt: skip
 
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -95,43 +101,67 @@ class CommunicationForm(forms.Form):
     """New and amended communications. Render and validate it inside
     ``timezone.override(company.tz)``: the date and time are typed in the company's zone."""
 
-    communication_type = forms.ChoiceField(label="Type", choices=CommunicationType.choices)
-    contact_type = forms.ChoiceField(choices=ContactType.choices)
-    letter_style = forms.ChoiceField(
-        choices=[("", "—"), *LetterStyle.choices], required=False, help_text="Letters only."
+    communication_type = forms.ChoiceField(
+        label=gettext_lazy("Type"), choices=CommunicationType.choices
     )
-    location = forms.CharField(max_length=200, required=False, help_text="Meetings only.")
-    subject = forms.CharField(max_length=200)
+    contact_type = forms.ChoiceField(
+        label=gettext_lazy("Contact type"), choices=ContactType.choices
+    )
+    letter_style = forms.ChoiceField(
+        label=gettext_lazy("Letter style"),
+        choices=[("", "—"), *LetterStyle.choices],
+        required=False,
+        help_text=gettext_lazy("Letters only."),
+    )
+    location = forms.CharField(
+        label=gettext_lazy("Location"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Meetings only."),
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     occurred_at = forms.DateTimeField(
-        label="Date and time", widget=DATETIME_INPUT,
+        label=gettext_lazy("Date and time"), widget=DATETIME_INPUT,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )  # fmt: skip
-    our_contact = PersonChoiceField(queryset=None, label="Our contact")
+    our_contact = PersonChoiceField(queryset=None, label=gettext_lazy("Our contact"))
     contact = forms.ModelChoiceField(
-        queryset=None, required=False, label="Contact person",
-        empty_label="— someone else (type the name below) —",
+        queryset=None, required=False, label=gettext_lazy("Contact person"),
+        empty_label=gettext_lazy("— someone else (type the name below) —"),
     )  # fmt: skip
-    contact_name = forms.CharField(max_length=200, required=False, label="Name")
-    contact_phone = forms.CharField(max_length=40, required=False, label="Phone")
-    contact_email = forms.EmailField(required=False, label="Email")
-    outcome = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
-    promise_full = forms.BooleanField(required=False, label="Full amount")
+    contact_name = forms.CharField(max_length=200, required=False, label=gettext_lazy("Name"))
+    contact_phone = forms.CharField(max_length=40, required=False, label=gettext_lazy("Phone"))
+    contact_email = forms.EmailField(required=False, label=gettext_lazy("Email"))
+    outcome = forms.ModelChoiceField(
+        label=gettext_lazy("Outcome"), queryset=None, required=False, empty_label="—"
+    )
+    promise_full = forms.BooleanField(required=False, label=gettext_lazy("Full amount"))
     promise_amount = forms.DecimalField(
-        required=False, max_digits=14, decimal_places=2, label="Promised amount"
+        required=False, max_digits=14, decimal_places=2, label=gettext_lazy("Promised amount")
     )
     promised_on = forms.DateField(
-        required=False, label="Promised date", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Promised date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     follow_up_on = forms.DateField(
-        required=False, label="Follow-up date", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Follow-up date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     follow_up_time = forms.TimeField(
-        required=False, label="Follow-up time",
+        required=False, label=gettext_lazy("Follow-up time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )  # fmt: skip
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    entries = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    complete = forms.BooleanField(required=False, label="Mark this communication as complete")
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    entries = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Entries"), coerce=int, required=False
+    )
+    complete = forms.BooleanField(
+        required=False, label=gettext_lazy("Mark this communication as complete")
+    )
 
     def __init__(self, *args: Any, customer: Customer, user: Any,
                  communication: Communication | None = None, entry_ids=(), **kwargs: Any):  # fmt: skip
@@ -161,20 +191,22 @@ class CommunicationForm(forms.Form):
         data = super().clean()
         kind, contact_type = data.get("communication_type"), data.get("contact_type")
         if data.get("letter_style") and contact_type and contact_type not in LETTER_CONTACT_TYPES:
-            self.add_error("letter_style", "A letter style applies to letters only.")
+            self.add_error("letter_style", _("A letter style applies to letters only."))
         if data.get("location") and kind and kind != CommunicationType.MEETING:
-            self.add_error("location", "A location applies to meetings only.")
+            self.add_error("location", _("A location applies to meetings only."))
         if data.get("contact") and data.get("contact_name"):
             self.add_error(
                 "contact_name",
-                "Choose one of the customer's contacts or type a new name, not both.",
+                _("Choose one of the customer's contacts or type a new name, not both."),
             )
         if (data.get("contact_phone") or data.get("contact_email")) and not (
             data.get("contact_name")
         ):
-            self.add_error("contact_name", "Give the name of the person these details belong to.")
+            self.add_error(
+                "contact_name", _("Give the name of the person these details belong to.")
+            )
         if data.get("follow_up_time") and not data.get("follow_up_on"):
-            self.add_error("follow_up_on", "A follow-up time needs a follow-up date.")
+            self.add_error("follow_up_on", _("A follow-up time needs a follow-up date."))
         return data
 
     def service_fields(self) -> dict[str, Any]:
@@ -201,16 +233,25 @@ class CallActionForm(forms.Form):
 
     """A call action on a communication: for the customer, or for one of its entries."""
 
-    action_type = forms.ModelChoiceField(queryset=None, empty_label="— choose —")
-    entry = EntryChoiceField(queryset=None, required=False, empty_label="The customer")
-    response = forms.ModelChoiceField(
-        queryset=None, required=False, label="Customer response", empty_label="—"
+    action_type = forms.ModelChoiceField(
+        label=gettext_lazy("Action type"), queryset=None, empty_label=gettext_lazy("— choose —")
     )
-    amount = forms.DecimalField(
+    entry = EntryChoiceField(
+        label=gettext_lazy("Entry"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("The customer"),
+    )
+    response = forms.ModelChoiceField(
+        queryset=None, required=False, label=gettext_lazy("Customer response"), empty_label="—"
+    )
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), 
         required=False, max_digits=14, decimal_places=2,
-        help_text="Needed for a partial dispute or a credit memo request, in the entry's currency.",
+        help_text=gettext_lazy("Needed for a partial dispute or a credit memo request, in the entry's currency."),
     )  # fmt: skip
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, communication: Communication, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from ledger.models import Company
 
@@ -47,26 +48,29 @@ class EntriesUpdateForm(forms.Form):
     """Status code, promise or query, and a note, for every selected entry at once."""
 
     status_code = StatusCodeChoiceField(
+        label=gettext_lazy("Status code"),
         queryset=StatusCode.objects.filter(is_active=True),
         required=False,
-        empty_label="— keep each entry's code —",
+        empty_label=gettext_lazy("— keep each entry's code —"),
         widget=StatusCodeSelect,
     )
-    is_full = forms.BooleanField(label="Full amount", required=False)
+    is_full = forms.BooleanField(label=gettext_lazy("Full amount"), required=False)
     amount = forms.DecimalField(
-        label="Partial amount", required=False, max_digits=18, decimal_places=2,
+        label=gettext_lazy("Partial amount"), required=False, max_digits=18, decimal_places=2,
         widget=MONEY_WIDGET,
     )  # fmt: skip
-    promised_on = forms.DateField(label="Promised date", required=False, widget=DATE_WIDGET)
+    promised_on = forms.DateField(
+        label=gettext_lazy("Promised date"), required=False, widget=DATE_WIDGET
+    )
     query_target_on = forms.DateField(
-        label="Resolution target date", required=False, widget=DATE_WIDGET
+        label=gettext_lazy("Resolution target date"), required=False, widget=DATE_WIDGET
     )
     query_owner = PersonChoiceField(
-        label="Resolution owner", queryset=get_user_model().objects.none(), required=False,
-        empty_label="— as the code says —",
+        label=gettext_lazy("Resolution owner"), queryset=get_user_model().objects.none(), required=False,
+        empty_label=gettext_lazy("— as the code says —"),
     )  # fmt: skip
     note = forms.CharField(
-        label="Note on each entry", required=False, max_length=4000,
+        label=gettext_lazy("Note on each entry"), required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
 
@@ -79,11 +83,13 @@ class DisputeForm(forms.Form):
     """The disputed part of one entry: amount (zero ends it), reason and owner."""
 
     amount = forms.DecimalField(
-        label="Disputed amount", max_digits=18, decimal_places=2, widget=MONEY_WIDGET
+        label=gettext_lazy("Disputed amount"), max_digits=18, decimal_places=2, widget=MONEY_WIDGET
     )
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = PersonChoiceField(label="Owner", queryset=get_user_model().objects.none(),
-                              required=False, empty_label="— me —")  # fmt: skip
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=get_user_model().objects.none(),
+                              required=False, empty_label=gettext_lazy("— me —"))  # fmt: skip
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.form_tokens import FormTokenField
 from ledger.models import Company, Customer
@@ -30,15 +32,21 @@ class EntryIdsField(forms.Field):
         try:
             return sorted({int(v) for v in value})
         except (TypeError, ValueError):
-            raise forms.ValidationError("Tick entries from the list.") from None
+            raise forms.ValidationError(_("Tick entries from the list.")) from None
 
 
 class ToDoFieldsMixin(forms.Form):
-    description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"autofocus": True}))
-    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
-    owner = PersonChoiceField(queryset=get_user_model().objects.none(), required=False,
-                              empty_label="The customer's controller")  # fmt: skip
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
+    due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DATE_INPUT)
+    owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=get_user_model().objects.none(), required=False,
+                              empty_label=gettext_lazy("The customer's controller"))  # fmt: skip
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ToDoCreateForm(ToDoFieldsMixin):
@@ -47,10 +55,12 @@ class ToDoCreateForm(ToDoFieldsMixin):
     """A to-do by hand. With a known customer the owner list is that company's people and
     its open entries can be ticked; otherwise an account code picks the customer."""
 
-    company = forms.ModelChoiceField(queryset=Company.objects.none(), required=False,
-                                     empty_label="Any of my companies")  # fmt: skip
-    account_code = forms.CharField(label="Customer account code", max_length=32, required=False)
-    entries = EntryIdsField(required=False)
+    company = forms.ModelChoiceField(label=gettext_lazy("Company"), queryset=Company.objects.none(), required=False,
+                                     empty_label=gettext_lazy("Any of my companies"))  # fmt: skip
+    account_code = forms.CharField(
+        label=gettext_lazy("Customer account code"), max_length=32, required=False
+    )
+    entries = EntryIdsField(label=gettext_lazy("Entries"), required=False)
 
     field_order = ["company", "account_code", "description", "due_on", "owner", "entries", "notes"]
 
@@ -83,10 +93,12 @@ class ToDoCreateForm(ToDoFieldsMixin):
                 found = found.filter(company=data["company"])
             matches = list(found.select_related("company", "controller")[:2])
             if not matches:
-                self.add_error("account_code", f"No customer of yours has the account code {code}.")
+                self.add_error(
+                    "account_code",
+                    _("No customer of yours has the account code %(code)s.") % {"code": code},
+                )
             elif len(matches) > 1:
-                self.add_error("account_code", f"Several of your companies have a customer {code}: "
-                                               "choose the company.")  # fmt: skip
+                self.add_error("account_code", _("Several of your companies have a customer %(code)s: choose the company.") % {"code": code})  # fmt: skip
             else:
                 data["customer"] = matches[0]
         return data

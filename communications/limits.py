@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from ledger.credit_limits import with_limit_used
 from ledger.models import Company, Customer
@@ -27,7 +28,10 @@ def over_limit_raise(*, company_id: int, customer_ids: list[int], **_: Any) -> l
     todos = []
     for customer in customers:
         over = customer.limit_used - customer.credit_limit
-        text = f"Over credit limit by {over:,.2f} {customer.currency}"
+        text = gettext("Over credit limit by %(amount)s %(currency)s") % {
+            "amount": f"{over:,.2f}",
+            "currency": customer.currency,
+        }
         owner = (
             customer.controller if customer.controller and customer.controller.is_active else None
         )

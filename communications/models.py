@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ledger.models import MONEY, Company, Contact, Customer, LedgerEntry
 
@@ -40,7 +41,9 @@ class ConfigurableItem(models.Model):
     name = models.CharField(max_length=80, unique=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(
-        "active", default=True, help_text="Retired items stay on old records but are not offered."
+        gettext_lazy("active"),
+        default=True,
+        help_text=gettext_lazy("Retired items stay on old records but are not offered."),
     )
 
     class Meta:
@@ -55,7 +58,7 @@ class Outcome(ConfigurableItem):
     """How a communication ended (left a message, payment promised, ...)."""
 
     creates_promise = models.BooleanField(
-        default=False, help_text="Choosing it asks for the promised amount and date."
+        default=False, help_text=gettext_lazy("Choosing it asks for the promised amount and date.")
     )
 
 
@@ -65,18 +68,24 @@ class StatusCode(models.Model):
     code = models.CharField(max_length=12, unique=True)
     description = models.CharField(max_length=80)
     is_promised = models.BooleanField(
-        "promised", default=False, help_text="Entries with this code carry a promise to pay."
+        gettext_lazy("promised"),
+        default=False,
+        help_text=gettext_lazy("Entries with this code carry a promise to pay."),
     )
     is_queried = models.BooleanField(
-        "queried", default=False, help_text="Entries with this code carry a query to resolve."
+        gettext_lazy("queried"),
+        default=False,
+        help_text=gettext_lazy("Entries with this code carry a query to resolve."),
     )
     owner_defaults_to_user = models.BooleanField(
-        "resolution owner defaults to me",
+        gettext_lazy("resolution owner defaults to me"),
         default=False,
-        help_text="For queried codes: the resolution owner defaults to the user setting the code.",
+        help_text=gettext_lazy(
+            "For queried codes: the resolution owner defaults to the user setting the code."
+        ),
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
-    is_active = models.BooleanField("active", default=True)
+    is_active = models.BooleanField(gettext_lazy("active"), default=True)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -84,7 +93,9 @@ class StatusCode(models.Model):
             models.CheckConstraint(
                 condition=~(Q(is_promised=True) & Q(is_queried=True)),
                 name="status_code_promised_or_queried",
-                violation_error_message="A status code is promised or queried, not both.",
+                violation_error_message=gettext_lazy(
+                    "A status code is promised or queried, not both."
+                ),
             ),
         ]
 
@@ -96,11 +107,11 @@ class ActionType(ConfigurableItem):
     """A kind of call action; ``behaviour`` says what recording it does beyond being kept."""
 
     class Behaviour(models.TextChoices):
-        RECORD = "record", "Recorded only"
-        ALERT = "alert", "Alert the customer's managers"
-        EXCLUDE = "exclude", "Exclude the customer from follow-ups"
-        DISPUTE = "dispute", "Create or update a dispute on the entry"
-        CREDIT_MEMO = "credit_memo", "Request a credit memo"
+        RECORD = "record", gettext_lazy("Recorded only")
+        ALERT = "alert", gettext_lazy("Alert the customer's managers")
+        EXCLUDE = "exclude", gettext_lazy("Exclude the customer from follow-ups")
+        DISPUTE = "dispute", gettext_lazy("Create or update a dispute on the entry")
+        CREDIT_MEMO = "credit_memo", gettext_lazy("Request a credit memo")
 
     behaviour = models.CharField(max_length=12, choices=Behaviour.choices, default=Behaviour.RECORD)
 
@@ -110,20 +121,20 @@ class CustomerResponse(ConfigurableItem):
 
 
 class CommunicationType(models.TextChoices):
-    TELEPHONE = "telephone", "Telephone"
-    CORRESPONDENCE = "correspondence", "Email/fax/letter"
-    MEETING = "meeting", "Meeting"
+    TELEPHONE = "telephone", gettext_lazy("Telephone")
+    CORRESPONDENCE = "correspondence", gettext_lazy("Email/fax/letter")
+    MEETING = "meeting", gettext_lazy("Meeting")
 
 
 class ContactType(models.TextChoices):
-    TELEPHONE_MADE = "telephone_made", "Telephone made"
-    TELEPHONE_RECEIVED = "telephone_received", "Telephone received"
-    LETTER_SENT = "letter_sent", "Letter sent"
-    LETTER_RECEIVED = "letter_received", "Letter received"
-    EMAIL_SENT = "email_sent", "Email sent"
-    EMAIL_RECEIVED = "email_received", "Email received"
-    MEETING = "meeting", "Meeting"
-    PORTAL = "portal", "Self-service page"
+    TELEPHONE_MADE = "telephone_made", gettext_lazy("Telephone made")
+    TELEPHONE_RECEIVED = "telephone_received", gettext_lazy("Telephone received")
+    LETTER_SENT = "letter_sent", gettext_lazy("Letter sent")
+    LETTER_RECEIVED = "letter_received", gettext_lazy("Letter received")
+    EMAIL_SENT = "email_sent", gettext_lazy("Email sent")
+    EMAIL_RECEIVED = "email_received", gettext_lazy("Email received")
+    MEETING = "meeting", gettext_lazy("Meeting")
+    PORTAL = "portal", gettext_lazy("Self-service page")
 
 
 # Which contact types each communication type offers.
@@ -139,10 +150,10 @@ LETTER_CONTACT_TYPES = (ContactType.LETTER_SENT, ContactType.LETTER_RECEIVED)
 
 
 class LetterStyle(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    FRIENDLY = "friendly", "Friendly reminder"
-    FIRM = "firm", "Firm"
-    FINAL = "final", "Final demand"
+    STANDARD = "standard", gettext_lazy("Standard")
+    FRIENDLY = "friendly", gettext_lazy("Friendly reminder")
+    FIRM = "firm", gettext_lazy("Firm")
+    FINAL = "final", gettext_lazy("Final demand")
 
 
 class Communication(models.Model):
@@ -150,29 +161,31 @@ class Communication(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="communications")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="communications")
-    communication_type = models.CharField("type", max_length=16, choices=CommunicationType.choices)
+    communication_type = models.CharField(
+        gettext_lazy("type"), max_length=16, choices=CommunicationType.choices
+    )
     subject = models.CharField(max_length=200)
-    occurred_at = models.DateTimeField("date and time", default=timezone.now)
+    occurred_at = models.DateTimeField(gettext_lazy("date and time"), default=timezone.now)
     our_contact = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name="our contact"
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("our contact")
     )
     contact_type = models.CharField(max_length=20, choices=ContactType.choices)
     letter_style = models.CharField(max_length=12, choices=LetterStyle.choices, blank=True)
     location = models.CharField(max_length=200, blank=True)
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="communications",
-        verbose_name="contact person",
+        verbose_name=gettext_lazy("contact person"),
     )  # fmt: skip
     # A person who is not (yet) one of the customer's contacts.
     contact_name = models.CharField(max_length=200, blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, null=True, blank=True)
-    follow_up_on = models.DateField("follow-up date", null=True, blank=True)
-    follow_up_time = models.TimeField("follow-up time", null=True, blank=True)
+    follow_up_on = models.DateField(gettext_lazy("follow-up date"), null=True, blank=True)
+    follow_up_time = models.TimeField(gettext_lazy("follow-up time"), null=True, blank=True)
     notes = models.TextField(blank=True)
     # The customer's balance in the company's currency when this was recorded: kept.
-    balance_lcy = models.DecimalField("balance when recorded", **MONEY)
+    balance_lcy = models.DecimalField(gettext_lazy("balance when recorded"), **MONEY)
     entries = models.ManyToManyField(LedgerEntry, blank=True, related_name="communications")
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -193,17 +206,17 @@ class Communication(models.Model):
             models.CheckConstraint(
                 condition=Q(letter_style="") | Q(contact_type__in=LETTER_CONTACT_TYPES),
                 name="communication_letter_style_only_for_letters",
-                violation_error_message="A letter style applies to letters only.",
+                violation_error_message=gettext_lazy("A letter style applies to letters only."),
             ),
             models.CheckConstraint(
                 condition=Q(location="") | Q(communication_type=CommunicationType.MEETING),
                 name="communication_location_only_for_meetings",
-                violation_error_message="A location applies to meetings only.",
+                violation_error_message=gettext_lazy("A location applies to meetings only."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_time__isnull=True) | Q(follow_up_on__isnull=False),
                 name="communication_follow_up_time_needs_date",
-                violation_error_message="A follow-up time needs a follow-up date.",
+                violation_error_message=gettext_lazy("A follow-up time needs a follow-up date."),
             ),
         ]
         indexes = [
@@ -235,7 +248,9 @@ class Dispute(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="disputes")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="disputes")
     entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="disputes")
-    amount = models.DecimalField(**MONEY, help_text="In the entry's currency; zero once ended.")
+    amount = models.DecimalField(
+        **MONEY, help_text=gettext_lazy("In the entry's currency; zero once ended.")
+    )
     reason = models.TextField()
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     opened_on = models.DateField()
@@ -258,13 +273,17 @@ class Dispute(models.Model):
                 fields=["entry"],
                 condition=Q(ended_on__isnull=True),
                 name="dispute_one_open_per_entry",
-                violation_error_message="This entry already has an open dispute; change its amount.",
+                violation_error_message=gettext_lazy(
+                    "This entry already has an open dispute; change its amount."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(ended_on__isnull=True) & Q(amount__gt=0))
                 | (Q(ended_on__isnull=False) & Q(amount=0)),
                 name="dispute_open_amount_positive",
-                violation_error_message="An open dispute has an amount above zero; an ended one zero.",
+                violation_error_message=gettext_lazy(
+                    "An open dispute has an amount above zero; an ended one zero."
+                ),
             ),
         ]
         indexes = [
@@ -284,10 +303,10 @@ class Dispute(models.Model):
 
 
 class PromiseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    KEPT = "kept", "Kept"
-    BROKEN = "broken", "Broken"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", gettext_lazy("Open")
+    KEPT = "kept", gettext_lazy("Kept")
+    BROKEN = "broken", gettext_lazy("Broken")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class Promise(models.Model):
@@ -299,11 +318,11 @@ class Promise(models.Model):
         Communication, on_delete=models.SET_NULL, null=True, blank=True, related_name="promises"
     )
     entries = models.ManyToManyField(LedgerEntry, through="PromiseEntry", related_name="promises")
-    is_full = models.BooleanField("full amount", default=False)
+    is_full = models.BooleanField(gettext_lazy("full amount"), default=False)
     currency = models.CharField(max_length=3)
     amount = models.DecimalField(**MONEY)
     amount_lcy = models.DecimalField(**MONEY)
-    promised_on = models.DateField("promised date")
+    promised_on = models.DateField(gettext_lazy("promised date"))
     status = models.CharField(max_length=10, choices=PromiseStatus.choices, default="open")
     resolved_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -319,13 +338,15 @@ class Promise(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="promise_amount_positive",
-                violation_error_message="A promised amount must be more than zero.",
+                violation_error_message=gettext_lazy("A promised amount must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(status="open", resolved_on__isnull=True)
                 | (~Q(status="open") & Q(resolved_on__isnull=False)),
                 name="promise_resolved_when_closed",
-                violation_error_message="A kept, broken or cancelled promise has a resolution date.",
+                violation_error_message=gettext_lazy(
+                    "A kept, broken or cancelled promise has a resolution date."
+                ),
             ),
         ]
         indexes = [
@@ -365,10 +386,12 @@ class EntryStatus(models.Model):
     )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     status_code = models.ForeignKey(StatusCode, on_delete=models.PROTECT, null=True, blank=True)
-    query_target_on = models.DateField("resolution target date", null=True, blank=True)
+    query_target_on = models.DateField(
+        gettext_lazy("resolution target date"), null=True, blank=True
+    )
     query_owner = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name="resolution owner",
+        verbose_name=gettext_lazy("resolution owner"),
     )  # fmt: skip
     updated_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -421,7 +444,7 @@ class CallAction(models.Model):
     action_type = models.ForeignKey(ActionType, on_delete=models.PROTECT)
     response = models.ForeignKey(
         CustomerResponse, on_delete=models.PROTECT, null=True, blank=True,
-        verbose_name="customer response",
+        verbose_name=gettext_lazy("customer response"),
     )  # fmt: skip
     amount = models.DecimalField(**MONEY, null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -444,27 +467,27 @@ class CallAction(models.Model):
 
 
 class ToDoKind(models.TextChoices):
-    MANUAL = "manual", "By hand"
-    FOLLOW_UP = "follow_up", "Follow-up call"
-    PROMISE_CHECK = "promise_check", "Check promised payment"
-    PROMISE_BROKEN = "promise_broken", "Broken promise"
-    FOLLOWUP_LEVEL = "followup_level", "Follow-up plan action"
+    MANUAL = "manual", gettext_lazy("By hand")
+    FOLLOW_UP = "follow_up", gettext_lazy("Follow-up call")
+    PROMISE_CHECK = "promise_check", gettext_lazy("Check promised payment")
+    PROMISE_BROKEN = "promise_broken", gettext_lazy("Broken promise")
+    FOLLOWUP_LEVEL = "followup_level", gettext_lazy("Follow-up plan action")
     # An email from the customer waits to be read: chasing pauses until it is closed.
-    REPLY = "reply", "Reply received"
-    OVER_LIMIT = "over_limit", "Over credit limit"
+    REPLY = "reply", gettext_lazy("Reply received")
+    OVER_LIMIT = "over_limit", gettext_lazy("Over credit limit")
 
 
 class ToDo(models.Model):
     """A reminder for a controller; closed by hand, or when every entry it concerns is paid."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", gettext_lazy("Open")
+        CLOSED = "closed", gettext_lazy("Closed")
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="todos")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="todos")
     description = models.CharField(max_length=300)
-    due_on = models.DateField("due date")
+    due_on = models.DateField(gettext_lazy("due date"))
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="todos")
     kind = models.CharField(max_length=16, choices=ToDoKind.choices, default=ToDoKind.MANUAL)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
@@ -495,7 +518,7 @@ class ToDo(models.Model):
                 condition=Q(status="open", closed_at__isnull=True)
                 | Q(status="closed", closed_at__isnull=False),
                 name="todo_closed_has_time",
-                violation_error_message="A closed to-do has the time it was closed.",
+                violation_error_message=gettext_lazy("A closed to-do has the time it was closed."),
             ),
         ]
         indexes = [

@@ -15,7 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
+from creditcontrol.dates import format_day
 from creditcontrol.roles import can_work_customers
 from events.models import EventKind
 from events.services import event_emit
@@ -48,9 +50,13 @@ def money(value: Any, field: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: f"“{value}” is not an amount."}) from None
+        raise ValidationError(
+            {field: _("“%(value)s” is not an amount.") % {"value": value}}
+        ) from None
     if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValidationError({field: "Give the amount in currency units with at most 2 decimals."})
+        raise ValidationError(
+            {field: _("Give the amount in currency units with at most 2 decimals.")}
+        )
     return amount
 
 
@@ -58,17 +64,18 @@ def _promisable(entries: list[LedgerEntry]) -> None:
     """Refuse entries a promise cannot cover: credits, paid items, mixed currencies, and
     entries already carrying an open promise."""
     if not entries:
-        raise ValidationError({"entries": "Select the entries the customer promises to pay."})
+        raise ValidationError({"entries": _("Select the entries the customer promises to pay.")})
     for entry in entries:
         if not entry.is_debit:
-            raise ValidationError({"entries": f"{entry} is not an invoice or debit memo."})
+            raise ValidationError(
+                {"entries": _("%(entry)s is not an invoice or debit memo.") % {"entry": entry}}
+            )
         if not entry.is_open:
-            raise ValidationError({"entries": f"{entry} is already paid."})
+            raise ValidationError({"entries": _("%(entry)s is already paid.") % {"entry": entry}})
     currencies = sorted({e.currency for e in entries})
     if len(currencies) > 1:
         raise ValidationError(
-            {"entries": f"A promise covers entries in one currency; the selection has "
-                        f"{' and '.join(currencies)}. Record one promise per currency."}
+            {"entries": _("A promise covers entries in one currency; the selection has %(join)s. Record one promise per currency.") % {"join": ' and '.join(currencies)}}
         )  # fmt: skip
     held = (
         PromiseEntry.objects.filter(entry__in=entries, promise__status=PromiseStatus.OPEN)
@@ -77,8 +84,7 @@ def _promisable(entries: list[LedgerEntry]) -> None:
     )
     if held:
         raise ValidationError(
-            {"entries": f"{held.entry} already carries an open promise ({held.promise}); "
-                        f"cancel that promise before recording a new one."}
+            {"entries": _("%(entry)s already carries an open promise (%(promise)s); cancel that promise before recording a new one.") % {"entry": held.entry, "promise": held.promise}}
         )  # fmt: skip
 
 
@@ -112,18 +118,17 @@ def promise_create(
     if is_full:
         amount = remaining
     elif amount is None or amount == "":
-        raise ValidationError({"amount": "Give the promised amount, or tick full amount."})
+        raise ValidationError({"amount": _("Give the promised amount, or tick full amount.")})
     else:
         amount = money(amount, "amount")
         if amount <= 0:
-            raise ValidationError({"amount": "A promised amount must be more than zero."})
+            raise ValidationError({"amount": _("A promised amount must be more than zero.")})
         if amount > remaining:
             raise ValidationError(
-                {"amount": f"{amount} {currency} is more than the {remaining} {currency} still "
-                           f"open on the selected entries."}
+                {"amount": _("%(amount)s %(currency)s is more than the %(remaining)s %(currency)s still open on the selected entries.") % {"amount": amount, "currency": currency, "remaining": remaining}}
             )  # fmt: skip
     if promised_on is None:
-        raise ValidationError({"promised_on": "Give the date the customer promised to pay by."})
+        raise ValidationError({"promised_on": _("Give the date the customer promised to pay by.")})
     today = company.today()
     check_date(promised_on, "promised_on", earliest=today,
                latest=today + dt.timedelta(days=MAX_PROMISE_DAYS), what="promised date")  # fmt: skip
@@ -142,7 +147,7 @@ def promise_create(
                  after={**snapshot(promise), "entries": [e.pk for e in entries]}, source=source)  # fmt: skip
     owner = communication.our_contact if communication else user
     todo_create(
-        user=user, customer=customer, description=PROMISE_CHECK_TEXT, due_on=promised_on,
+        user=user, customer=customer, description=_(PROMISE_CHECK_TEXT), due_on=promised_on,
         owner=owner if getattr(owner, "pk", None) else None, entry_ids=[e.pk for e in entries],
         kind=ToDoKind.PROMISE_CHECK, communication=communication, promise=promise, source=source,
     )  # fmt: skip
@@ -162,7 +167,10 @@ def promise_cancel(*, user: Any, promise: Promise, source: str = "web") -> Promi
     require_company(user, promise.company, check=can_work_customers)
     promise = Promise.objects.select_for_update().get(pk=promise.pk)
     if promise.status != PromiseStatus.OPEN:
-        raise ValidationError(f"This promise is already {promise.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This promise is already %(lower)s.")
+            % {"lower": promise.get_status_display().lower()}
+        )
     _resolve([promise], PromiseStatus.CANCELLED, promise.company.today(), user=user, source=source)
     return promise
 
@@ -245,8 +253,11 @@ def _resolve(promises: list[Promise], status: str, day: dt.date, *, user: Any = 
             continue
         todo = ToDo.objects.create(
             company=promise.company, customer=promise.customer, kind=ToDoKind.PROMISE_BROKEN,
-            description=f"Promise of {promise.amount} {promise.currency} due "
-                        f"{promise.promised_on:%d/%m/%Y} was broken: call the customer",
+            description=_("Promise of %(amount)s %(currency)s due %(day)s was broken: "
+                          "call the customer") % {
+                "amount": promise.amount, "currency": promise.currency,
+                "day": format_day(promise.promised_on, promise.company),
+            },
             due_on=day, owner=owner, promise=promise, communication=promise.communication,
         )  # fmt: skip
         todo.entries.set(promise.lines.values_list("entry_id", flat=True))
@@ -275,21 +286,22 @@ def dispute_set(
     amount = money(amount, "amount")
     dispute = Dispute.objects.select_for_update().filter(entry=entry, ended_on__isnull=True).first()
     if amount < 0:
-        raise ValidationError({"amount": "A disputed amount cannot be below zero."})
+        raise ValidationError({"amount": _("A disputed amount cannot be below zero.")})
     if amount == 0:
         if dispute is None:
-            raise ValidationError({"amount": f"{entry} has no open dispute to end."})
+            raise ValidationError(
+                {"amount": _("%(entry)s has no open dispute to end.") % {"entry": entry}}
+            )
         return dispute_end(user=user, dispute=dispute, source=source)
     if not entry.is_debit:
-        raise ValidationError({"entry": "Only an invoice or a debit memo can be disputed."})
+        raise ValidationError({"entry": _("Only an invoice or a debit memo can be disputed.")})
     if amount > entry.remaining:
         raise ValidationError(
-            {"amount": f"{amount} {entry.currency} is more than the {entry.remaining} "
-                       f"{entry.currency} still open on {entry.document_no}."}
+            {"amount": _("%(amount)s %(currency)s is more than the %(remaining)s %(currency)s still open on %(document_no)s.") % {"amount": amount, "currency": entry.currency, "remaining": entry.remaining, "document_no": entry.document_no}}
         )  # fmt: skip
     if dispute is None:
         if not (reason or "").strip():
-            raise ValidationError({"reason": "Say why the customer disputes the entry."})
+            raise ValidationError({"reason": _("Say why the customer disputes the entry.")})
         dispute = Dispute(
             company=company, customer_id=entry.customer_id, entry=entry, amount=amount,
             reason=reason.strip(), owner=worker_of(company, owner or user),

@@ -17,7 +17,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from creditcontrol.dates import format_day
 from creditcontrol.roles import can_work_customers
 from ledger.audit import audit_bulk, audit_event, audit_record, diff, snapshot
 from ledger.models import AuditEvent, Customer, LedgerEntry
@@ -77,13 +79,17 @@ def _check_communication(c: Communication, *, outcome_changed: bool) -> None:
     offered = CONTACT_TYPES_BY_TYPE.get(c.communication_type, ())
     if c.contact_type and c.contact_type not in offered:
         raise ValidationError(
-            {"contact_type": f"A {c.get_communication_type_display().lower()} communication "
-                             f"is one of: {', '.join(str(t.label) for t in offered)}."}
+            {"contact_type": _("A %(lower)s communication is one of: %(join)s.") % {"lower": c.get_communication_type_display().lower(), "join": ', '.join(str(t.label) for t in offered)}}
         )  # fmt: skip
     if c.contact_id and c.contact.customer_id != c.customer_id:
-        raise ValidationError({"contact": "This person is not a contact of the customer."})
+        raise ValidationError({"contact": _("This person is not a contact of the customer.")})
     if c.outcome_id and outcome_changed and not c.outcome.is_active:
-        raise ValidationError({"outcome": f"The outcome “{c.outcome}” is no longer in use."})
+        raise ValidationError(
+            {
+                "outcome": _("The outcome “%(outcome)s” is no longer in use.")
+                % {"outcome": c.outcome}
+            }
+        )
     company = c.company
     now = timezone.now()
     if c.occurred_at is not None:
@@ -102,7 +108,8 @@ def _sync_follow_up_todo(user: Any, c: Communication, source: str) -> None:
     if c.follow_up_on is None or not c.is_live:
         todos_close(todos, reason="The follow-up date was removed.", user=user, source=source)
         return
-    description = FOLLOW_UP_TEXT.format(day=c.occurred_at.astimezone(c.company.tz).date())
+    day = c.occurred_at.astimezone(c.company.tz).date()
+    description = FOLLOW_UP_TEXT % {"day": format_day(day, c.company)}
     current = todos.first()
     if current is None:
         todo_create(user=user, customer=c.customer, description=description,
@@ -137,7 +144,7 @@ def communication_create(
     require_company(user, customer.company, check=can_work_customers)
     unknown = set(fields) - COMMUNICATION_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
     fields.setdefault("our_contact", user)
     fields["occurred_at"] = fields.get("occurred_at") or timezone.now()
     entries = entries_of(customer, entry_ids, lock=True)
@@ -160,7 +167,10 @@ def _promise_from_outcome(user: Any, c: Communication, entries: list, promise: A
                           source: str) -> None:  # fmt: skip
     if promise is None:
         raise ValidationError(
-            {"promised_on": f"The outcome “{c.outcome}” needs the promised amount and date."}
+            {
+                "promised_on": _("The outcome “%(outcome)s” needs the promised amount and date.")
+                % {"outcome": c.outcome}
+            }
         )
     ids = [e.pk for e in entries] or list(
         LedgerEntry.objects.filter(customer=c.customer, currency=c.customer.currency)
@@ -183,7 +193,7 @@ def communication_update(
     require_company(user, communication.company, check=can_work_customers)
     unknown = set(fields) - COMMUNICATION_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     c = Communication.objects.select_for_update().select_related("company").get(pk=communication.pk)
     before = snapshot(c)
     for name, value in fields.items():
@@ -269,15 +279,19 @@ def entries_update(
     require_company(user, company, check=can_work_customers)
     entries = entries_of(customer, entry_ids, lock=True)
     if not entries:
-        raise ValidationError({"entries": "Select at least one entry."})
+        raise ValidationError({"entries": _("Select at least one entry.")})
     note = (note or "").strip()
     if status_code is None and not note:
-        raise ValidationError({"status_code": "Choose a status code or write a note."})
+        raise ValidationError({"status_code": _("Choose a status code or write a note.")})
     if status_code is not None and not status_code.is_active:
-        raise ValidationError({"status_code": f"The status code {status_code.code} is retired."})
+        raise ValidationError(
+            {"status_code": _("The status code %(code)s is retired.") % {"code": status_code.code}}
+        )
     if status_code is not None and status_code.is_promised:
         if promise is None:
-            raise ValidationError({"promised_on": f"{status_code.code} needs a promised date."})
+            raise ValidationError(
+                {"promised_on": _("%(code)s needs a promised date.") % {"code": status_code.code}}
+            )
         promise_create(user=user, customer=customer, entry_ids=[e.pk for e in entries],
                        communication=communication, promised_on=promise.promised_on,
                        amount=promise.amount, is_full=promise.is_full, source=source)  # fmt: skip
@@ -340,14 +354,21 @@ def call_action_record(
     c = communication
     require_company(user, c.company, check=can_work_customers)
     if not action_type.is_active:
-        raise ValidationError({"action_type": f"The action type “{action_type}” is retired."})
+        raise ValidationError(
+            {
+                "action_type": _("The action type “%(action_type)s” is retired.")
+                % {"action_type": action_type}
+            }
+        )
     if response is not None and not response.is_active:
-        raise ValidationError({"response": f"The response “{response}” is retired."})
+        raise ValidationError(
+            {"response": _("The response “%(response)s” is retired.") % {"response": response}}
+        )
     if entry is not None:
         entry = entries_of(c.customer, [entry.pk])[0]
     amount = None if amount in (None, "") else money(amount, "amount")
     if amount is not None and amount < 0:
-        raise ValidationError({"amount": "The amount cannot be below zero."})
+        raise ValidationError({"amount": _("The amount cannot be below zero.")})
     behaviour = action_type.behaviour
     action = CallAction(company=c.company, customer=c.customer, communication=c, entry=entry,
                         action_type=action_type, response=response, amount=amount,
@@ -355,17 +376,23 @@ def call_action_record(
                         created_by=user if getattr(user, "pk", None) else None)  # fmt: skip
     if behaviour in (ActionType.Behaviour.DISPUTE, ActionType.Behaviour.CREDIT_MEMO):
         if entry is None:
-            raise ValidationError({"entry": f"“{action_type}” is for one entry: choose it."})
+            raise ValidationError(
+                {
+                    "entry": _("“%(action_type)s” is for one entry: choose it.")
+                    % {"action_type": action_type}
+                }
+            )
         if amount is None:
-            raise ValidationError({"amount": f"“{action_type}” needs an amount."})
+            raise ValidationError(
+                {"amount": _("“%(action_type)s” needs an amount.") % {"action_type": action_type}}
+            )
     if behaviour == ActionType.Behaviour.CREDIT_MEMO:
         # A credit memo can only reduce what is still owed on the entry.
         if amount <= 0:
-            raise ValidationError({"amount": "A credit memo request must be more than zero."})
+            raise ValidationError({"amount": _("A credit memo request must be more than zero.")})
         if amount > entry.remaining:
             raise ValidationError(
-                {"amount": f"{amount} {entry.currency} is more than the {entry.remaining} "
-                           f"{entry.currency} still open on {entry.document_no}."}
+                {"amount": _("%(amount)s %(currency)s is more than the %(remaining)s %(currency)s still open on %(document_no)s.") % {"amount": amount, "currency": entry.currency, "remaining": entry.remaining, "document_no": entry.document_no}}
             )  # fmt: skip
     if behaviour == ActionType.Behaviour.DISPUTE:
         action.dispute = dispute_set(user=user, entry=entry, amount=amount, reason=action.notes,
@@ -381,7 +408,10 @@ def call_action_record(
         managers = managers_of(c.company)
         if not managers:
             raise ValidationError(
-                {"action_type": f"No credit manager works on {c.company} to receive the alert."}
+                {
+                    "action_type": _("No credit manager works on %(company)s to receive the alert.")
+                    % {"company": c.company}
+                }
             )
         about = f" on {entry}" if entry else ""
         notify(users=managers, company=c.company, customer=c.customer, call_action=action,

@@ -12,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from creditcontrol.dates import format_day
 from creditcontrol.roles import ADMINISTRATOR, CONTROLLER, MANAGER, can_work_customers
 from creditcontrol.taskqueue import enqueue
 from ledger.audit import audit_bulk, audit_event, audit_record, snapshot
@@ -22,9 +25,12 @@ from ledger.signals import announce_changed
 
 from .models import Notification, ToDo, ToDoKind
 
-PAID_REASON = "Every entry it concerns is paid."
-FOLLOW_UP_TEXT = "Follow up call from {day:%d/%m/%Y}"
-PROMISE_CHECK_TEXT = "Check promised payment has been received"
+# Stored on the to-do (and in the audit trail) as plain text, in the language of the moment
+# it is made; the date in the company's
+# convention (creditcontrol/dates.py), as every page shows it.
+PAID_REASON = gettext_noop("Every entry it concerns is paid.")
+FOLLOW_UP_TEXT = gettext_lazy("Follow up call from %(day)s")
+PROMISE_CHECK_TEXT = gettext_noop("Check promised payment has been received")
 
 
 def check_date(day: dt.date | None, field: str, *, earliest: dt.date, latest: dt.date,
@@ -33,9 +39,19 @@ def check_date(day: dt.date | None, field: str, *, earliest: dt.date, latest: dt
     if day is None:
         return
     if day < earliest:
-        raise ValidationError({field: f"The {what} cannot be before {earliest:%d %b %Y}."})
+        raise ValidationError(
+            {
+                field: _("The %(what)s cannot be before %(earliest)s.")
+                % {"what": what, "earliest": format_day(earliest)}
+            }
+        )
     if day > latest:
-        raise ValidationError({field: f"The {what} cannot be after {latest:%d %b %Y}."})
+        raise ValidationError(
+            {
+                field: _("The %(what)s cannot be after %(latest)s.")
+                % {"what": what, "latest": format_day(latest)}
+            }
+        )
 
 
 def workers_of(companies: Any, *, also: Any = None) -> Any:
@@ -60,12 +76,15 @@ def workers_of(companies: Any, *, also: Any = None) -> Any:
 def worker_of(company: Company, user: Any, field: str = "owner") -> Any:
     """``user`` if they can work on ``company``'s customers, else a clear refusal."""
     if user is None:
-        raise ValidationError({field: "Choose a person."})
+        raise ValidationError({field: _("Choose a person.")})
     if not (user.is_superuser or company.members.filter(pk=user.pk).exists()) or not (
         can_work_customers(user)
     ):
         raise ValidationError(
-            {field: f"{user.get_full_name() or user.get_username()} does not work on {company}."}
+            {
+                field: _("%(value)s does not work on %(company)s.")
+                % {"value": user.get_full_name() or user.get_username(), "company": company}
+            }
         )
     return user
 
@@ -81,7 +100,10 @@ def entries_of(customer: Customer, entry_ids: Iterable[int], *, lock: bool = Fal
     strangers = sorted(set(ids) - {e.pk for e in found})
     if strangers:
         raise ValidationError(
-            {"entries": f"{not_the_customers(customer, strangers)}; nothing was saved."}
+            {
+                "entries": _("%(not_the_customers)s; nothing was saved.")
+                % {"not_the_customers": not_the_customers(customer, strangers)}
+            }
         )
     return found
 
@@ -114,9 +136,9 @@ def todo_create(
     require_company(user, company, check=can_work_customers)
     description = (description or "").strip()
     if not description:
-        raise ValidationError({"description": "Say what is to be done."})
+        raise ValidationError({"description": _("Say what is to be done.")})
     if due_on is None:
-        raise ValidationError({"due_on": "Give the date it is due."})
+        raise ValidationError({"due_on": _("Give the date it is due.")})
     if kind == ToDoKind.MANUAL:
         today = company.today()
         check_date(due_on, "due_on", earliest=today, latest=today + dt.timedelta(days=731),
@@ -157,7 +179,7 @@ def todo_update(*, user: Any, todo: ToDo, source: str = "web", **fields: Any) ->
     allowed = {"description", "due_on", "owner", "notes"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     if "owner" in fields:
         fields["owner"] = worker_of(todo.company, fields["owner"])
     if "due_on" in fields:
@@ -239,7 +261,7 @@ def todos_close_paid(*, entry_ids: Iterable[int]) -> int:
     todos = ToDo.objects.filter(
         pk__in=links.filter(ledgerentry_id__in=list(entry_ids)).values("todo_id")
     ).exclude(Exists(still_open))
-    return todos_close(todos, reason=PAID_REASON)
+    return todos_close(todos, reason=_(PAID_REASON))
 
 
 def managers_of(company: Company) -> list:
@@ -260,7 +282,10 @@ def person_for(customer: Customer) -> Any:
     for person in [*candidates, *managers_of(company)]:
         if person.is_active and person.pk in members and can_work_customers(person):
             return person
-    raise ValidationError(f"{customer} has no controller and {company} no credit manager.")
+    raise ValidationError(
+        _("%(customer)s has no controller and %(company)s no credit manager.")
+        % {"customer": customer, "company": company}
+    )
 
 
 def notify(*, users: Iterable[Any], company: Company, text: str, customer: Customer | None = None,

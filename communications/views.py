@@ -24,8 +24,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from creditcontrol import dates
+from creditcontrol.dates import format_day
 from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import AuditEvent, LedgerEntry
@@ -62,17 +66,19 @@ ZERO = Decimal("0.00")
 def _require_worker(user: Any) -> None:
     """Integrators read through the API; only people who work customers write here."""
     if not can_work_customers(user):
-        raise PermissionDenied("Your role does not allow working on customers.")
+        raise PermissionDenied(_("Your role does not allow working on customers."))
 
 
 def _visible_communication(request, pk: int) -> Communication:
-    return get_object_or_404(
+    communication = get_object_or_404(
         Communication.objects.visible_to(request.user).select_related(
             "company", "customer", "customer__company", "customer__controller", "our_contact",
             "contact", "outcome", "completed_by", "created_by",
         ),
         pk=pk,
     )  # fmt: skip
+    dates.activate(communication.company)  # its dates in its company's convention
+    return communication
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -227,8 +233,7 @@ def communication_create_view(request, pk: int):
                                      initial=_initial(request, customer, selection))  # fmt: skip
             if selection["strangers"]:
                 # An unbound form has no errors to add to: say it as a message.
-                messages.warning(request, f"{not_the_customers(customer, selection['strangers'])}"
-                                          f"; left out.")  # fmt: skip
+                messages.warning(request, _("%(not_the_customers)s; left out.") % {"not_the_customers": not_the_customers(customer, selection['strangers'])})  # fmt: skip
         return render(request, "communications/communication_form.html", _form_context(
             customer, form, selection=selection,
             default_scope=None if selection["entries"] else _default_promise_scope(customer),
@@ -246,7 +251,13 @@ def _initial(request, customer, selection) -> dict[str, Any]:
     if selection["entries"]:
         docs = ", ".join(e.document_no for e in selection["entries"][:5])
         more = len(selection["entries"]) - 5
-        initial["subject"] = f"About {docs}" + (f" and {more} more" if more > 0 else "")
+        if more > 0:
+            initial["subject"] = _("About %(documents)s and %(more)s more") % {
+                "documents": docs,
+                "more": more,
+            }
+        else:
+            initial["subject"] = _("About %(documents)s") % {"documents": docs}
     return initial
 
 
@@ -365,12 +376,12 @@ def call_action_create(request, pk: int):
 # --- The Timeline tab ---------------------------------------------------------------
 
 TIMELINE_KINDS = (
-    ("communication", "Communications"),
-    ("promise", "Promises"),
-    ("dispute", "Disputes"),
-    ("action", "Call actions"),
-    ("todo", "To-dos"),
-    ("account", "Account"),
+    ("communication", gettext_lazy("Communications")),
+    ("promise", gettext_lazy("Promises")),
+    ("dispute", gettext_lazy("Disputes")),
+    ("action", gettext_lazy("Call actions")),
+    ("todo", gettext_lazy("To-dos")),
+    ("account", gettext_lazy("Account")),
 )
 
 # Changes to the customer's record that the timeline shows (from the audit trail).
@@ -393,7 +404,7 @@ def timeline_items(customer, kinds: set[str]) -> list[dict[str, Any]]:
             state = "live" if c.is_live else "complete"
             summary = c.subject + (f" — {c.outcome}" if c.outcome_id else "")
             if c.follow_up_on:
-                summary += f" · follow up {c.follow_up_on:%d %b %Y}"
+                summary += " · " + _("follow up %(day)s") % {"day": format_day(c.follow_up_on)}
             items.append(_item(c.occurred_at, "communication", c.get_contact_type_display(),
                                summary, _who(c.our_contact), state,
                                reverse("communications:communication-detail", args=[c.pk])))  # fmt: skip
@@ -403,12 +414,12 @@ def timeline_items(customer, kinds: set[str]) -> list[dict[str, Any]]:
                   .order_by("-created_at", "-id")[:n]):  # fmt: skip
             parts = [str(a.action_type)]
             if a.entry_id:
-                parts.append(f"on {a.entry}")
+                parts.append(_("on %(entry)s") % {"entry": a.entry})
             if a.amount is not None:
                 parts.append(f"{a.amount:,.2f}")
             if a.response_id:
                 parts.append(f"— {a.response}")
-            items.append(_item(a.created_at, "action", "Call action", " ".join(parts),
+            items.append(_item(a.created_at, "action", _("Call action"), " ".join(parts),
                                _who(a.created_by), "",
                                reverse("communications:communication-detail",
                                        args=[a.communication_id]) + f"#action-{a.pk}"))  # fmt: skip
@@ -418,30 +429,42 @@ def timeline_items(customer, kinds: set[str]) -> list[dict[str, Any]]:
                   .annotate(first_entry=Subquery(first_entry.values("entry_id")[:1]),
                             entry_count=Count("lines"))
                   .order_by("-created_at", "-id")[:n]):  # fmt: skip
-            what = "full amount" if p.is_full else "part"
-            summary = (f"{p.amount:,.2f} {p.currency} ({what}, {p.entry_count} "
-                       f"entr{'y' if p.entry_count == 1 else 'ies'}) by {p.promised_on:%d %b %Y}")  # fmt: skip
+            summary = ngettext(
+                "%(amount)s %(currency)s (%(what)s, %(count)d entry) by %(day)s",
+                "%(amount)s %(currency)s (%(what)s, %(count)d entries) by %(day)s",
+                p.entry_count,
+            ) % {
+                "amount": f"{p.amount:,.2f}", "currency": p.currency,
+                "what": _("full amount") if p.is_full else _("part"),
+                "count": p.entry_count, "day": format_day(p.promised_on),
+            }  # fmt: skip
             if p.communication_id:
                 link = reverse("communications:communication-detail", args=[p.communication_id])
             else:
                 link = _url_or_none("communications:entry-detail", p.first_entry)
-            items.append(_item(p.created_at, "promise", "Promise", summary, _who(p.created_by),
+            items.append(_item(p.created_at, "promise", _("Promise"), summary, _who(p.created_by),
                                p.status, link))  # fmt: skip
     if "dispute" in kinds:
         for d in (Dispute.objects.filter(customer=customer)
                   .select_related("entry", "owner").order_by("-created_at", "-id")[:n]):  # fmt: skip
             if d.is_open:
-                summary = f"{d.amount:,.2f} {d.entry.currency} of {d.entry}: {d.reason}"
+                summary = _("%(amount)s %(currency)s of %(entry)s: %(reason)s") % {
+                    "amount": f"{d.amount:,.2f}", "currency": d.entry.currency,
+                    "entry": d.entry, "reason": d.reason,
+                }  # fmt: skip
             else:
-                summary = f"{d.entry} (ended {d.ended_on:%d %b %Y}): {d.reason}"
-            items.append(_item(d.created_at, "dispute", "Dispute", summary, _who(d.owner),
+                summary = _("%(entry)s (ended %(day)s): %(reason)s") % {
+                    "entry": d.entry, "day": format_day(d.ended_on), "reason": d.reason,
+                }  # fmt: skip
+            items.append(_item(d.created_at, "dispute", _("Dispute"), summary, _who(d.owner),
                                "open" if d.is_open else "ended",
                                _url_or_none("communications:entry-detail", d.entry_id)))  # fmt: skip
     if "todo" in kinds:
         for t in (ToDo.objects.filter(customer=customer).select_related("owner")
                   .order_by("-created_at", "-id")[:n]):  # fmt: skip
-            items.append(_item(t.created_at, "todo", "To-do",
-                               f"{t.description} · due {t.due_on:%d %b %Y}", _who(t.owner),
+            items.append(_item(t.created_at, "todo", _("To-do"),
+                               t.description + " · " + _("due %(day)s") % {"day": format_day(t.due_on)},
+                               _who(t.owner),
                                t.status, _url_or_none("communications:todo-detail", t.pk)))  # fmt: skip
     if "account" in kinds:
         items += _account_items(customer, n)
@@ -465,21 +488,23 @@ def _account_items(customer, n: int) -> list[dict[str, Any]]:
         after, parts = e.after, []
         if "on_hold" in after:
             why = after.get("hold_reason")
-            parts.append(("Put on hold" if after["on_hold"] else "Released from hold")
+            parts.append((_("Put on hold") if after["on_hold"] else _("Released from hold"))
                          + (f": {why}" if why else ""))  # fmt: skip
         if "exclude_from_followups" in after:
             if after["exclude_from_followups"]:
                 until = after.get("exclude_until")
-                parts.append("Excluded from follow-ups"
-                             + (f" until {dt.date.fromisoformat(until):%d %b %Y}" if until else "")
+                parts.append(_("Excluded from follow-ups")
+                             + (" " + _("until %(day)s") % {"day": format_day(dt.date.fromisoformat(until))}
+                                if until else "")
                              + (f": {after['exclude_reason']}" if after.get("exclude_reason") else ""))  # fmt: skip
             else:
-                parts.append("Included in follow-ups again")
+                parts.append(_("Included in follow-ups again"))
         if "credit_limit" in after:
-            parts.append(f"Credit limit {e.before.get('credit_limit')} → {after['credit_limit']}")
+            parts.append(_("Credit limit %(before)s → %(after)s") % {
+                "before": e.before.get("credit_limit"), "after": after["credit_limit"]})  # fmt: skip
         if "controller_id" in after:
-            parts.append("Controller changed")
-        items.append(_item(e.at, "account", "Account", "; ".join(parts), _who(e.user), "",
+            parts.append(_("Controller changed"))
+        items.append(_item(e.at, "account", _("Account"), "; ".join(parts), _who(e.user), "",
                            reverse("ledger:customer-card", args=[customer.pk])))  # fmt: skip
     return items
 

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
+from creditcontrol import dates
 from creditcontrol.roles import can_edit_ledger, credit_controllers, is_manager, role_required
 from ledger.customer_columns import BY_KEY, COLUMNS
 from ledger.customer_columns import layout_for as ledger_layout_for
@@ -139,7 +140,8 @@ def customer_list(request):
     """Every customer the user may see, in the user's columns, searched, sorted, paged."""
     user = request.user
     layout = ledger_layout_for(user)
-    companies = list(Company.objects.visible_to(user))
+    companies = list(Company.objects.visible_to(user))  # by name
+    dates.activate(companies[0] if companies else None)  # no query of its own for the dates
     todays = _as_of(companies)
     filterset = customer_filterset(request.GET, user=user, request=request, layout=layout)
     filtered = filterset.qs

@@ -16,8 +16,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from creditcontrol import dates
+from creditcontrol.dates import format_day
 from creditcontrol.roles import role_required
 from ledger.models import Application, AuditEvent, EntryDocument, LedgerEntry
 from ledger.views import ENTRIES_PER_PAGE, render_card, visible_customer
@@ -210,12 +214,14 @@ def _summary(updated: list[LedgerEntry], cd: dict) -> str:
     n = len(updated)
     what = []
     if cd["status_code"] is not None:
-        what.append(f"status code {cd['status_code'].code}")
+        what.append(_("status code %(code)s") % {"code": cd["status_code"].code})
         if cd["status_code"].is_promised:
-            what.append("a promise to pay")
+            what.append(_("a promise to pay"))
     if (cd["note"] or "").strip():
-        what.append("a note")
-    return f"Updated {n} entr{'y' if n == 1 else 'ies'}: {' and '.join(what)}."
+        what.append(_("a note"))
+    return ngettext(
+        "Updated %(count)d entry: %(what)s.", "Updated %(count)d entries: %(what)s.", n
+    ) % {"count": n, "what": _(" and ").join(what)}
 
 
 # --- Disputes -------------------------------------------------------------------------
@@ -223,10 +229,12 @@ def _summary(updated: list[LedgerEntry], cd: dict) -> str:
 
 def _visible_entry(request, entry_id: int) -> LedgerEntry:
     """The entry, or 404 when the user may not see it."""
-    return get_object_or_404(
+    entry = get_object_or_404(
         LedgerEntry.objects.visible_to(request.user).select_related("customer", "company"),
         pk=entry_id,
     )
+    dates.activate(entry.company)  # its dates in its company's convention
+    return entry
 
 
 @role_required
@@ -238,10 +246,10 @@ def dispute_edit(request, entry_id: int):
     detail = reverse("communications:entry-detail", args=[entry.pk])
     if request.method == "POST" and "end" in request.POST:
         if dispute is None:
-            messages.info(request, f"{entry} has no open dispute.")
+            messages.info(request, _("%(entry)s has no open dispute.") % {"entry": entry})
         else:
             dispute_end(user=request.user, dispute=dispute)
-            messages.success(request, f"The dispute on {entry} is ended.")
+            messages.success(request, _("The dispute on %(entry)s is ended.") % {"entry": entry})
         return redirect(detail)
     if request.method == "POST":
         form = DisputeForm(request.POST, company=entry.company)
@@ -254,10 +262,11 @@ def dispute_edit(request, entry_id: int):
                 show_service_errors(form, error, aliases={})
             else:
                 if result is None or not result.is_open:
-                    messages.success(request, f"The dispute on {entry} is ended.")
+                    messages.success(
+                        request, _("The dispute on %(entry)s is ended.") % {"entry": entry}
+                    )
                 else:
-                    messages.success(request, f"{entry}: {result.amount} {entry.currency} "
-                                              f"in dispute.")  # fmt: skip
+                    messages.success(request, _("%(entry)s: %(amount)s %(currency)s in dispute.") % {"entry": entry, "amount": result.amount, "currency": entry.currency})  # fmt: skip
                 return redirect(detail)
     elif dispute is not None:
         form = DisputeForm(company=entry.company, initial={
@@ -283,17 +292,48 @@ def dispute_edit(request, entry_id: int):
 # --- Entry detail and history ---------------------------------------------------------
 
 HISTORY_MODELS = {
-    "ledger.ledgerentry": "Entry",
-    "communications.entrystatus": "Status",
-    "communications.dispute": "Dispute",
-    "communications.promise": "Promise",
+    "ledger.ledgerentry": gettext_lazy("Entry"),
+    "communications.entrystatus": gettext_lazy("Status"),
+    "communications.dispute": gettext_lazy("Dispute"),
+    "communications.promise": gettext_lazy("Promise"),
 }
 HIDDEN_FIELDS = {"company_id", "customer_id", "entry_id", "created_by_id", "updated_by_id"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PEOPLE_FIELDS = {"owner_id", "query_owner_id", "our_contact_id", "completed_by_id"}
 
 
+# Fields whose models name them only implicitly, in words a translation can reach.
+HISTORY_LABELS = {
+    "entry_type": gettext_lazy("Entry type"),
+    "document_no": gettext_lazy("Document no."),
+    "document_date": gettext_lazy("Document date"),
+    "due_date": gettext_lazy("Due date"),
+    "description": gettext_lazy("Description"),
+    "currency": gettext_lazy("Currency"),
+    "exchange_rate": gettext_lazy("Exchange rate"),
+    "amount": gettext_lazy("Amount"),
+    "remaining": gettext_lazy("Remaining"),
+    "amount_lcy": gettext_lazy("Amount (LCY)"),
+    "remaining_lcy": gettext_lazy("Remaining (LCY)"),
+    "expected_payment_date": gettext_lazy("Expected payment date"),
+    "exclude_forever": gettext_lazy("Exclude forever"),
+    "exclude_until": gettext_lazy("Exclude until"),
+    "external_ref": gettext_lazy("External ref."),
+    "status_code": gettext_lazy("Status code"),
+    "reason": gettext_lazy("Reason"),
+    "owner": gettext_lazy("Owner"),
+    "opened_on": gettext_lazy("Opened on"),
+    "ended_on": gettext_lazy("Ended on"),
+    "communication": gettext_lazy("Communication"),
+    "status": gettext_lazy("Status"),
+    "resolved_on": gettext_lazy("Resolved on"),
+}
+
+
 def _label(model: str, field: str) -> str:
+    name = field.removesuffix("_id")
+    if name in HISTORY_LABELS:
+        return str(HISTORY_LABELS[name])
     try:
         return str(apps.get_model(model)._meta.get_field(field).verbose_name).capitalize()
     except (LookupError, FieldDoesNotExist):
@@ -335,7 +375,7 @@ def _history(entry: LedgerEntry, dispute_ids: list[int], promise_ids: list[int])
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         if isinstance(value, str) and ISO_DATE.fullmatch(value):
-            return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+            return format_day(dt.date.fromisoformat(value))
         return value
 
     for event in events:

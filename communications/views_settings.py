@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from creditcontrol.roles import is_administrator, is_manager, role_required
@@ -37,25 +39,23 @@ class ListKind:
 LIST_KINDS: dict[str, ListKind] = {
     kind.slug: kind
     for kind in (
-        ListKind("outcomes", "Outcomes", "outcome", Outcome, OutcomeForm,
-                 (("name", "Name"), ("creates_promise?", "Creates a promise")),
-                 "How a communication ended. An outcome that creates a promise asks for "
-                 "the promised amount and date."),
-        ListKind("status-codes", "Status codes", "status code", StatusCode, StatusCodeForm,
-                 (("code", "Code"), ("description", "Description"), ("is_promised?", "Promised"),
-                  ("is_queried?", "Queried"), ("owner_defaults_to_user?", "Owner defaults to me")),
-                 "Codes put on ledger entries. A promised code asks for a promise to pay; a "
-                 "queried code asks for a resolution target date and owner."),
-        ListKind("action-types", "Call action types", "action type", ActionType, ActionTypeForm,
-                 (("name", "Name"), ("get_behaviour_display", "What recording it does")),
-                 "Recommended next steps recorded on a communication."),
-        ListKind("responses", "Customer responses", "customer response", CustomerResponse,
-                 CustomerResponseForm, (("name", "Name"),),
-                 "What the customer said to a call action."),
+        ListKind("outcomes", gettext_lazy("Outcomes"), gettext_lazy("outcome"), Outcome, OutcomeForm,
+                 (("name", gettext_lazy("Name")), ("creates_promise?", gettext_lazy("Creates a promise"))),
+                 gettext_lazy("How a communication ended. An outcome that creates a promise asks for the promised amount and date.")),
+        ListKind("status-codes", gettext_lazy("Status codes"), gettext_lazy("status code"), StatusCode, StatusCodeForm,
+                 (("code", gettext_lazy("Code")), ("description", gettext_lazy("Description")), ("is_promised?", gettext_lazy("Promised")),
+                  ("is_queried?", gettext_lazy("Queried")), ("owner_defaults_to_user?", gettext_lazy("Owner defaults to me"))),
+                 gettext_lazy("Codes put on ledger entries. A promised code asks for a promise to pay; a queried code asks for a resolution target date and owner.")),
+        ListKind("action-types", gettext_lazy("Call action types"), gettext_lazy("action type"), ActionType, ActionTypeForm,
+                 (("name", gettext_lazy("Name")), ("get_behaviour_display", gettext_lazy("What recording it does"))),
+                 gettext_lazy("Recommended next steps recorded on a communication.")),
+        ListKind("responses", gettext_lazy("Customer responses"), gettext_lazy("customer response"), CustomerResponse,
+                 CustomerResponseForm, (("name", gettext_lazy("Name")),),
+                 gettext_lazy("What the customer said to a call action.")),
     )
 }  # fmt: skip
 
-RETIRE_NOTE = (
+RETIRE_NOTE = gettext_lazy(
     "Items are never deleted: communications, entries and call actions recorded with them "
     "must stay readable. To stop offering one, untick “active”; it then stays on old "
     "records but is no longer offered."
@@ -64,16 +64,16 @@ RETIRE_NOTE = (
 
 def _kind(request: Any, slug: str, *, change: bool = False) -> ListKind:
     if not is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator may see these lists.")
+        raise PermissionDenied(_("Only a credit manager or an administrator may see these lists."))
     # The lists are installation-wide, shared by every company's records: changing them is
     # an administrator's decision, not one company's manager's.
     if change and not is_administrator(request.user):
-        raise PermissionDenied("These lists are shared by every company: only an "
-                               "administrator may change them.")  # fmt: skip
+        raise PermissionDenied(_("These lists are shared by every company: only an "
+                               "administrator may change them."))  # fmt: skip
     try:
         return LIST_KINDS[slug]
     except KeyError:
-        raise Http404("No such list.") from None
+        raise Http404(_("No such list.")) from None
 
 
 def _context(kind: ListKind, **extra: Any) -> dict[str, Any]:

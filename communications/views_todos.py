@@ -14,8 +14,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from creditcontrol import dates
 from creditcontrol.form_tokens import submit_once
 from creditcontrol.roles import can_work_customers, role_required
 from ledger.models import Company, LedgerEntry
@@ -64,12 +66,14 @@ def _mark_overdue(todos: list, todays: dict[int, Any]) -> list:
 
 def _visible_todo(request: Any, pk: int) -> ToDo:
     """The to-do, or 404 when the user may not see it (never 403: that would leak it)."""
-    return get_object_or_404(_listed(request.user), pk=pk)
+    todo = get_object_or_404(_listed(request.user), pk=pk)
+    dates.activate(todo.company)  # its dates in its company's convention
+    return todo
 
 
 def _require_worker(user: Any) -> None:
     if not can_work_customers(user):
-        raise PermissionDenied("Your role does not allow working on customers.")
+        raise PermissionDenied(_("Your role does not allow working on customers."))
 
 
 @role_required
@@ -134,7 +138,7 @@ def _customer_from_query(request: Any):
     try:
         pk = int(raw)
     except ValueError:
-        raise Http404("No such customer.") from None
+        raise Http404(_("No such customer.")) from None
     return visible_customer(request, pk)
 
 
@@ -178,7 +182,7 @@ def todo_create_view(request):
                 entry_ids=data.get("entries", []),
                 notes=data["notes"],
             )
-            messages.success(request, "To-do created.")
+            messages.success(request, _("To-do created."))
             return reverse("communications:todo-detail", args=[todo.pk])
 
         try:

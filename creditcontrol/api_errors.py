@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -52,7 +53,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, OverflowError):
         # An id or number larger than a database column holds (SQLite raises before querying).
         exc = exceptions.ValidationError(
-            {"non_field_errors": ["A number in the request is too large; no record has it."]}
+            {"non_field_errors": [_("A number in the request is too large; no record has it.")]}
         )
     elif isinstance(exc, RecursionError):
         # json.loads of a body nested thousands deep.
@@ -62,7 +63,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, IntegrityError):
         # A race that slipped past validation; the constraint held, nothing was written.
         exc = exceptions.ValidationError(
-            {"non_field_errors": ["This change clashes with another record; nothing was saved."]}
+            {"non_field_errors": [_("This change clashes with another record; nothing was saved.")]}
         )
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.request import Request
@@ -100,12 +101,17 @@ def idempotent_create(
         if earlier is not None:
             if earlier.after.get("idempotency_request") != fingerprint:
                 return _refuse(
-                    f"This {HEADER} was already used for a different request; use a new key "
-                    f"for a new request."
+                    _(
+                        "This %(header)s was already used for a different request; use a new "
+                        "key for a new request."
+                    )
+                    % {"header": HEADER}
                 )
             record = replay_queryset.filter(pk=earlier.object_id).first()
             if record is None:
-                return _refuse(f"The record first created with this {HEADER} is gone.")
+                return _refuse(
+                    _("The record first created with this %(header)s is gone.") % {"header": HEADER}
+                )
             response = Response(represent(record), status=status.HTTP_200_OK)
             response["Idempotent-Replayed"] = "true"
             return response

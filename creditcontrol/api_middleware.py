@@ -14,6 +14,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 
 from .outage import API_PREFIX, error_response, json_error
 
@@ -24,8 +25,11 @@ def too_large() -> JsonResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return json_error(
         413,
-        f"The request body is too large: at most {limit / 1024 / 1024:.0f} MB is accepted "
-        "(a sync batch of 10,000 rows fits). Split it into smaller requests.",
+        _(
+            "The request body is too large: at most %(megabytes).0f MB is accepted "
+            "(a sync batch of 10,000 rows fits). Split it into smaller requests."
+        )
+        % {"megabytes": limit / 1024 / 1024},
     )
 
 
@@ -55,11 +59,11 @@ class ApiErrorsMiddleware:
         # What Django answers itself (404, 403, 400) is not an unhandled error: the same
         # answer, in JSON.
         if isinstance(exception, Http404):
-            return json_error(404, str(exception) or "Not found.")
+            return json_error(404, str(exception) or _("Not found."))
         if isinstance(exception, PermissionDenied):
-            return json_error(403, str(exception) or "You may not do this.")
+            return json_error(403, str(exception) or _("You may not do this."))
         if isinstance(exception, SuspiciousOperation | BadRequest):
-            return json_error(400, "The request could not be read.")
+            return json_error(400, _("The request could not be read."))
         if settings.DEBUG:
             return None
         # A 503 when the database is out of reach, else a 500 (creditcontrol/outage.py).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext as _
 from django_filters import filters
 from django_filters.fields import IsoDateTimeField
 
@@ -21,7 +22,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         try:
             return moment.astimezone(dt.UTC)
         except OverflowError:
-            raise forms.ValidationError("This moment is out of range.", code="invalid") from None
+            raise forms.ValidationError(_("This moment is out of range."), code="invalid") from None
 
 
 class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):

@@ -21,10 +21,11 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import FormToken
 
-ALREADY_SAVED = (
+ALREADY_SAVED = gettext_lazy(
     "This form was already saved (sent twice, or again after Back): here is what it made."
 )
 
@@ -38,8 +39,12 @@ class FormTokenField(forms.UUIDField):
         kwargs.setdefault("required", True)
         kwargs.setdefault("initial", uuid.uuid4)
         kwargs.setdefault("error_messages", {
-            "required": "The form is missing its one-time token: reload the page and try again.",
-            "invalid": "The form's one-time token is damaged: reload the page and try again.",
+            "required": gettext_lazy(
+                "The form is missing its one-time token: reload the page and try again."
+            ),
+            "invalid": gettext_lazy(
+                "The form's one-time token is damaged: reload the page and try again."
+            ),
         })  # fmt: skip
         super().__init__(**kwargs)
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("reports/", report_views.index, name="reports"),
     path("reports/", include("reports.urls")),
     path("settings/", views.user_settings, name="settings"),
+    path("settings/dates/", views.date_conventions, name="date-conventions"),
     path("search/", search_views.search, name="search"),
 ]

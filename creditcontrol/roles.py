@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 CONTROLLER = "Credit controller"
@@ -20,6 +22,13 @@ MANAGER = "Credit manager"
 ADMINISTRATOR = "Administrator"
 INTEGRATOR = "Integrator"
 ALL_ROLES = (CONTROLLER, MANAGER, ADMINISTRATOR, INTEGRATOR)
+# The role names are Django groups' names (data, made by a migration); people read these.
+ROLE_LABELS = {
+    CONTROLLER: gettext_lazy("Credit controller"),
+    MANAGER: gettext_lazy("Credit manager"),
+    ADMINISTRATOR: gettext_lazy("Administrator"),
+    INTEGRATOR: gettext_lazy("Integrator"),
+}
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -85,14 +94,14 @@ def roles_context(request: Any) -> dict[str, Any]:
         "user_is_manager": is_manager(user),
         "user_is_administrator": is_administrator(user),
         "user_can_edit_ledger": can_edit_ledger(user),
-        "user_roles": sorted(roles_of(user)),
+        "user_roles": [ROLE_LABELS.get(role, role) for role in sorted(roles_of(user))],
     }
 
 
 class HasAnyRole(BasePermission):
     """Signed in and holding at least one role; writes need the ledger-editing roles."""
 
-    message = "Your account has no credit-control role; ask an administrator."
+    message = gettext_lazy("Your account has no credit-control role; ask an administrator.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not has_any_role(request.user):
@@ -104,7 +113,7 @@ class HasAnyRole(BasePermission):
 
 
 class IsManager(BasePermission):
-    message = "Only a credit manager or an administrator may do this."
+    message = gettext_lazy("Only a credit manager or an administrator may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_manager(request.user)
@@ -131,7 +140,9 @@ def role_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not has_any_role(request.user):
-            raise PermissionDenied("Your account has no credit-control role; ask an administrator.")
+            raise PermissionDenied(
+                _("Your account has no credit-control role; ask an administrator.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "team.sessions.SignOutEverywhereMiddleware",
+    # Dates on pages and exports in the user's company's convention (creditcontrol/dates.py).
+    "creditcontrol.dates.DateConventionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -5,17 +5,29 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from communications.models import ToDo, ToDoKind
 from followups.views import worklist_proposals
+from ledger.conventions import company_date_style_set
 from ledger.models import Company, Customer
 
-from .roles import ADMINISTRATOR, CONTROLLER, INTEGRATOR, MANAGER, role_required, roles_of
+from . import dates
+from .roles import (
+    ADMINISTRATOR,
+    CONTROLLER,
+    INTEGRATOR,
+    MANAGER,
+    is_manager,
+    role_required,
+    roles_of,
+)
 
 WORK_LIST_SIZE = 25
 
@@ -71,7 +83,10 @@ def home(request):
     user's customers first). With no proposal due, the customers with the largest overdue
     balances stand in, so a controller still knows whom to call first."""
     user = request.user
-    todays_by_company = Company.objects.visible_to(user).todays()
+    companies = list(Company.objects.visible_to(user))  # by name
+    # The page's dates in the first company's convention, without a query of its own.
+    dates.activate(companies[0] if companies else None)
+    todays_by_company = {company.pk: company.today() for company in companies}
     if request.htmx and request.headers.get("HX-Target") == "todos-due":
         # The section alone, asked again after an action that may have added a to-do.
         todos = _work_list_todos(user, todays_by_company)
@@ -128,11 +143,13 @@ def user_settings(request):
     may_hold_token = _may_hold_token(user)
     if request.method == "POST":
         if not may_hold_token:
-            raise PermissionDenied("Only integrators and administrators hold an API token.")
+            raise PermissionDenied(_("Only integrators and administrators hold an API token."))
         # Regenerating deletes the old key first, so a leaked token stops working at once.
         Token.objects.filter(user=user).delete()
         Token.objects.create(user=user)
-        messages.success(request, "A new API token was created. The previous one no longer works.")
+        messages.success(
+            request, _("A new API token was created. The previous one no longer works.")
+        )
         return redirect("settings")
     token = Token.objects.filter(user=user).first() if may_hold_token else None
     return render(
@@ -160,5 +177,46 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have signed out.")
+        messages.info(request, _("You have signed out."))
         return response
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def date_conventions(request):
+    """Settings → Dates: how each of the manager's companies writes dates on pages, exports
+    and internal PDFs (``creditcontrol/dates.py``); a POST changes one company's."""
+    user = request.user
+    if not is_manager(user):
+        raise PermissionDenied(
+            _("Only credit managers and administrators set the date convention.")
+        )
+    companies = list(Company.objects.visible_to(user))
+    if request.method == "POST":
+        company = next((c for c in companies if str(c.pk) == request.POST.get("company")), None)
+        if company is None:
+            messages.error(request, _("Choose one of your companies."))
+            return redirect("date-conventions")
+        try:
+            company_date_style_set(
+                user=user, company=company, date_style=request.POST.get("date_style", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Dates of %(company)s now read like this.") % {"company": company}
+            )
+        return redirect("date-conventions")
+    example = timezone.now()
+    rows = [
+        {
+            "company": company,
+            "choices": [
+                (key, label, dates.Convention(style=key, tz=company.tz).when(example))
+                for key, label in dates.DATE_STYLE_CHOICES
+            ],
+        }
+        for company in companies
+    ]
+    return render(request, "creditcontrol/date_conventions.html", {"nav": "settings", "rows": rows})

@@ -23,7 +23,7 @@ class CompanyScopedAdmin(admin.ModelAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(CompanyScopedAdmin):
-    list_display = ["code", "name", "base_currency", "time_zone"]
+    list_display = ["code", "name", "base_currency", "time_zone", "date_style"]
     search_fields = ["code", "name"]
     filter_horizontal = ["members"]
 

@@ -5,6 +5,7 @@ change is audited in bulk.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from creditcontrol.csv_export import CsvLines
 from creditcontrol.roles import can_edit_ledger, can_work_customers, is_manager
@@ -29,9 +31,9 @@ def _require_member(user: Any, company_ids: set[int], check) -> None:
         Company.objects.visible_to(user).filter(pk__in=company_ids).values_list("pk", flat=True)
     )
     if visible != company_ids:
-        raise PermissionDenied("You do not have access to this company.")
+        raise PermissionDenied(_("You do not have access to this company."))
     if not check(user):
-        raise PermissionDenied("Your role does not allow this change.")
+        raise PermissionDenied(_("Your role does not allow this change."))
 
 
 # --- Delete ----------------------------------------------------------------------------
@@ -47,7 +49,7 @@ class DeleteResult:
     @property
     def refused_message(self) -> str:
         names = "; ".join(f"{c.account_code} {c.name} ({why})" for c, why in self.refused)
-        return f"Not deleted: {names}."
+        return _("Not deleted: %(names)s.") % {"names": names}
 
 
 def _kept_by(ids: list[int]) -> dict[int, str]:
@@ -125,8 +127,7 @@ def customers_assign(
         and assignable_controllers(company_ids).filter(pk=controller.pk).exists()
     ):
         raise ValidationError(
-            {"controller": f"{controller.get_username()} does not work customers in every "
-                           f"company of the selection."}
+            {"controller": _("%(get_username)s does not work customers in every company of the selection.") % {"get_username": controller.get_username()}}
         )  # fmt: skip
     new_id = controller.pk if controller is not None else None
     locked = Customer.objects.select_for_update().filter(pk__in=[c.pk for c in chosen])
@@ -157,19 +158,29 @@ def export_header() -> list[str]:
     ]  # fmt: skip
 
 
-def _value(value: Any) -> str:
+def _value(value: Any) -> Any:
+    """A field as the CSV writer takes it: dates and moments stay objects, so the writer
+    puts them in the company's date convention (``creditcontrol/csv_export.py``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, dt.date):
+        return value
+    return str(value)
 
 
 def customers_export_csv(customers: models.QuerySet, *, as_of: Any) -> Iterator[str]:
     """CSV lines: every field of each customer (and its balances), one line per contact
     (a customer without contacts gets one line). Read in chunks, so 100,000 customers
-    stream without being held in memory."""
+    stream without being held in memory. Dates are in the convention of the request that
+    asks (one convention per file, even when it holds several companies' customers)."""
+    # Made now, inside the request: the lines are written after the view has returned.
     writer = CsvLines()  # formulas neutralised, see creditcontrol/csv_export.py
+    return _export_lines(writer, customers, as_of)
+
+
+def _export_lines(writer: CsvLines, customers: models.QuerySet, as_of: Any) -> Iterator[str]:
     yield writer.writerow(export_header())
     rows = (
         customers.with_balances(as_of)
@@ -196,10 +207,10 @@ def customers_export_csv(customers: models.QuerySet, *, as_of: Any) -> Iterator[
 def _one_company(user: Any, customers: list[Customer]) -> Company:
     company_ids = _companies_of(customers)
     if not customers:
-        raise ValidationError({"customers": "Tick at least one customer for the list."})
+        raise ValidationError({"customers": _("Tick at least one customer for the list.")})
     if len(company_ids) > 1:
-        raise ValidationError({"customers": "A list holds the customers of one company: "
-                               "choose the company first, then tick its customers."})  # fmt: skip
+        raise ValidationError({"customers": _("A list holds the customers of one company: "
+                               "choose the company first, then tick its customers.")})  # fmt: skip
     _require_member(user, company_ids, can_work_customers)
     return customers[0].company
 
@@ -213,9 +224,9 @@ def mail_list_save(
     company = _one_company(user, chosen)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A list needs a name."})
+        raise ValidationError({"name": _("A list needs a name.")})
     if len(name) > MailList._meta.get_field("name").max_length:
-        raise ValidationError({"name": "A list's name has at most 100 characters."})
+        raise ValidationError({"name": _("A list's name has at most 100 characters.")})
     mail_list, _created = MailList.objects.select_for_update().get_or_create(
         owner=user, company=company, name=name, defaults={"shared": shared}
     )
@@ -233,15 +244,15 @@ def mail_list_update(
 ) -> MailList:  # fmt: skip
     """Rename, share or refill one of the user's own lists."""
     if mail_list.owner_id != user.pk:
-        raise PermissionDenied("Only the owner of a list may change it.")
+        raise PermissionDenied(_("Only the owner of a list may change it."))
     if customers is not None:
         chosen = list(customers)
         if _one_company(user, chosen).pk != mail_list.company_id:
-            raise ValidationError({"customers": "These customers are of another company."})
+            raise ValidationError({"customers": _("These customers are of another company.")})
         mail_list.customers.set(chosen)
     if name is not None:
         if not name.strip():
-            raise ValidationError({"name": "A list needs a name."})
+            raise ValidationError({"name": _("A list needs a name.")})
         mail_list.name = name.strip()
     if shared is not None:
         mail_list.shared = shared
@@ -253,5 +264,5 @@ def mail_list_update(
 @transaction.atomic
 def mail_list_delete(*, user: Any, mail_list: MailList) -> None:
     if mail_list.owner_id != user.pk:
-        raise PermissionDenied("Only the owner of a list may delete it.")
+        raise PermissionDenied(_("Only the owner of a list may delete it."))
     mail_list.delete()

@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import CustomerListLayout
 
@@ -43,35 +45,35 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("debtor_rating", "Rating", "w-dot", 56, sort=("rating_rank",), title="Debtor rating"),
-    Column("account_code", "Account", "mono", 110, sort=("account_code",), search=("account_code",)),
-    Column("name", "Name", "", 240, sort=("name",), search=("name",)),
-    Column("address", "Address", "", 200, sort=("address_line1",), search=("address_line1",)),
-    Column("city", "City", "", 120, sort=("city",), search=("city",)),
-    Column("postcode", "Postcode", "nowrap", 100, sort=("postcode",), search=("postcode",)),
-    Column("country", "Country", "", 80, sort=("country",), search=("country",)),
-    Column("controller", "Controller", "", 140,
+    Column("debtor_rating", gettext_lazy("Rating"), "w-dot", 56, sort=("rating_rank",), title=gettext_lazy("Debtor rating")),
+    Column("account_code", gettext_lazy("Account"), "mono", 110, sort=("account_code",), search=("account_code",)),
+    Column("name", gettext_lazy("Name"), "", 240, sort=("name",), search=("name",)),
+    Column("address", gettext_lazy("Address"), "", 200, sort=("address_line1",), search=("address_line1",)),
+    Column("city", gettext_lazy("City"), "", 120, sort=("city",), search=("city",)),
+    Column("postcode", gettext_lazy("Postcode"), "nowrap", 100, sort=("postcode",), search=("postcode",)),
+    Column("country", gettext_lazy("Country"), "", 80, sort=("country",), search=("country",)),
+    Column("controller", gettext_lazy("Controller"), "", 140,
            sort=("controller__first_name", "controller__last_name", "controller__username"),
            search=("controller",)),
-    Column("currency", "Ccy", "", 60, sort=("currency",), search=("currency",), title="Currency"),
-    Column("credit_limit", "Credit limit", "num", 110, sort=("credit_limit",)),
-    Column("balance", "Balance", "num", 135, figure="ledger"),
-    Column("overdue", "Overdue", "num", 135, figure="ledger"),
-    Column("on_hold", "Hold", "center", 64, sort=("on_hold",), title="On hold"),
-    Column("payment_terms", "Terms", "num", 70, sort=("payment_terms_days",),
-           title="Payment terms (days)"),
-    Column("phone", "Phone", "nowrap", 140, sort=("phone",), search=("phone",)),
-    Column("email", "Email", "", 200, sort=("email",), search=("email",)),
-    Column("next_follow_up", "Follow-up", "nowrap", 115, figure="workbench",
-           title="Next follow-up: the earliest over live communications and open to-dos"),
-    Column("promised_amount", "Promised", "num", 110, figure="workbench",
-           title="Promised payment (LCY) over live promises"),
-    Column("promised_on", "Promised date", "nowrap", 120, figure="workbench",
-           title="The earliest promised date over live promises"),
-    Column("live_communications", "Live comms", "num", 90, figure="workbench",
-           title="Communications not yet completed"),
-    Column("last_contact", "Last contact", "nowrap", 120, figure="workbench",
-           title="The latest communication"),
+    Column("currency", gettext_lazy("Ccy"), "", 60, sort=("currency",), search=("currency",), title=gettext_lazy("Currency")),
+    Column("credit_limit", gettext_lazy("Credit limit"), "num", 110, sort=("credit_limit",)),
+    Column("balance", gettext_lazy("Balance"), "num", 135, figure="ledger"),
+    Column("overdue", gettext_lazy("Overdue"), "num", 135, figure="ledger"),
+    Column("on_hold", gettext_lazy("Hold"), "center", 64, sort=("on_hold",), title=gettext_lazy("On hold")),
+    Column("payment_terms", gettext_lazy("Terms"), "num", 70, sort=("payment_terms_days",),
+           title=gettext_lazy("Payment terms (days)")),
+    Column("phone", gettext_lazy("Phone"), "nowrap", 140, sort=("phone",), search=("phone",)),
+    Column("email", gettext_lazy("Email"), "", 200, sort=("email",), search=("email",)),
+    Column("next_follow_up", gettext_lazy("Follow-up"), "nowrap", 115, figure="workbench",
+           title=gettext_lazy("Next follow-up: the earliest over live communications and open to-dos")),
+    Column("promised_amount", gettext_lazy("Promised"), "num", 110, figure="workbench",
+           title=gettext_lazy("Promised payment (LCY) over live promises")),
+    Column("promised_on", gettext_lazy("Promised date"), "nowrap", 120, figure="workbench",
+           title=gettext_lazy("The earliest promised date over live promises")),
+    Column("live_communications", gettext_lazy("Live comms"), "num", 90, figure="workbench",
+           title=gettext_lazy("Communications not yet completed")),
+    Column("last_contact", gettext_lazy("Last contact"), "nowrap", 120, figure="workbench",
+           title=gettext_lazy("The latest communication")),
 )  # fmt: skip
 BY_KEY = {c.key: c for c in COLUMNS}
 
@@ -168,17 +170,21 @@ def layout_check(columns: Any, unsearched: Any) -> tuple[list[dict[str, Any]], l
     errors: dict[str, list[str]] = {}
     cleaned: list[dict[str, Any]] = []
     if not isinstance(columns, list) or not columns:
-        errors["columns"] = ["Choose at least one column."]
+        errors["columns"] = [_("Choose at least one column.")]
         columns = []
     seen: set[str] = set()
     for index, item in enumerate(columns):
         if not isinstance(item, dict) or item.get("key") not in BY_KEY:
             key = item.get("key") if isinstance(item, dict) else item
-            errors.setdefault("columns", []).append(f"Column {index}: “{key}” is not a column.")
+            errors.setdefault("columns", []).append(
+                _("Column %(index)s: “%(key)s” is not a column.") % {"index": index, "key": key}
+            )
             continue
         key, width = item["key"], item.get("width")
         if key in seen:
-            errors.setdefault("columns", []).append(f"Column {index}: “{key}” is listed twice.")
+            errors.setdefault("columns", []).append(
+                _("Column %(index)s: “%(key)s” is listed twice.") % {"index": index, "key": key}
+            )
             continue
         seen.add(key)
         if width is not None and (
@@ -186,8 +192,11 @@ def layout_check(columns: Any, unsearched: Any) -> tuple[list[dict[str, Any]], l
             or not MIN_WIDTH <= width <= MAX_WIDTH
         ):  # fmt: skip
             errors.setdefault("columns", []).append(
-                f"Column {index}: the width must be a whole number of pixels from "
-                f"{MIN_WIDTH} to {MAX_WIDTH}."
+                _(
+                    "Column %(index)s: the width must be a whole number of pixels from "
+                    "%(min)s to %(max)s."
+                )
+                % {"index": index, "min": MIN_WIDTH, "max": MAX_WIDTH}
             )
             continue
         cleaned.append({"key": key, "width": width or BY_KEY[key].width})
@@ -203,7 +212,7 @@ def layout_check(columns: Any, unsearched: Any) -> tuple[list[dict[str, Any]], l
 def layout_save(*, user: Any, columns: Any, unsearched: Any = ()) -> Layout:
     """Keep the user's columns (order and widths) and the columns they leave out of search."""
     if not getattr(user, "is_authenticated", False):
-        raise ValidationError("Sign in to keep a layout.")
+        raise ValidationError(_("Sign in to keep a layout."))
     cleaned, skip = layout_check(columns, list(unsearched))
     CustomerListLayout.objects.update_or_create(
         user=user, defaults={"columns": cleaned, "unsearched": skip}

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .models import AuditEvent, Company, EntryDocument, LedgerEntry
@@ -41,12 +42,14 @@ def pdf_bytes(upload: IO[bytes] | bytes) -> bytes:
     if len(data) > max_bytes():
         raise ValidationError({"file": _too_big()})
     if not data.startswith(PDF_MAGIC):
-        raise ValidationError({"file": "Only a PDF can be kept as an entry's document."})
+        raise ValidationError({"file": _("Only a PDF can be kept as an entry's document.")})
     return data
 
 
 def _too_big() -> str:
-    return f"The document is larger than {max_bytes() // (1024 * 1024)} MB."
+    return _("The document is larger than %(megabytes)d MB.") % {
+        "megabytes": max_bytes() // (1024 * 1024)
+    }
 
 
 def _clean_name(name: str, fallback: str) -> str:
@@ -97,11 +100,13 @@ def entry_document_attach_ref(*, entry: LedgerEntry, ref: Any) -> EntryDocument:
     its transaction, after its own access check)."""
     doc = EntryDocument.objects.filter(company_id=entry.company_id, ref=ref).first()
     if doc is None:
-        raise ValidationError({"document_ref": f"No uploaded document {ref}."})
+        raise ValidationError({"document_ref": _("No uploaded document %(ref)s.") % {"ref": ref}})
     if doc.entry_id == entry.pk:
         return doc
     if doc.entry_id is not None:
-        raise ValidationError({"document_ref": f"Document {ref} belongs to another entry."})
+        raise ValidationError(
+            {"document_ref": _("Document %(ref)s belongs to another entry.") % {"ref": ref}}
+        )
     EntryDocument.objects.filter(entry=entry).exclude(pk=doc.pk).delete()
     doc.entry = entry
     doc.save(update_fields=["entry"])

@@ -1,6 +1,7 @@
 """FilterSets shared by the HTML lists, the API and the exports (one place each)."""
 
 import django_filters as filters
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from creditcontrol.filters import UtcIsoDateTimeFilter
@@ -55,8 +56,8 @@ class CustomerFilter(filters.FilterSet):
 
     search_keys: list[str] | None = None
 
-    q = filters.CharFilter(method="search", label="Search")
-    mail_list = filters.NumberFilter(method="in_mail_list", label="Mail list (id)")
+    q = filters.CharFilter(method="search", label=gettext_lazy("Search"))
+    mail_list = filters.NumberFilter(method="in_mail_list", label=gettext_lazy("Mail list (id)"))
     company = filters.NumberFilter(field_name="company_id")
     controller = filters.NumberFilter(field_name="controller_id")
     debtor_rating = filters.ChoiceFilter(choices=DebtorRating.choices)
@@ -93,7 +94,9 @@ class LedgerEntryFilter(filters.FilterSet):
     company = filters.NumberFilter(field_name="company_id")
     customer = filters.NumberFilter(field_name="customer_id")
     entry_type = filters.MultipleChoiceFilter(choices=EntryType.choices)
-    is_open = filters.BooleanFilter(method="filter_open", label="Open (remaining not zero)")
+    is_open = filters.BooleanFilter(
+        method="filter_open", label=gettext_lazy("Open (remaining not zero)")
+    )
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lt")
     due_from = filters.DateFilter(field_name="due_date", lookup_expr="gte")
     document_date_from = filters.DateFilter(field_name="document_date", lookup_expr="gte")

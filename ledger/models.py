@@ -19,7 +19,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from creditcontrol.dates import DATE_STYLE_CHOICES, DEFAULT_STYLE
 
 from .iso import COUNTRIES, CURRENCIES
 from .querysets import (
@@ -42,23 +45,30 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone (for example Europe/London).")
+            % {"value": value}
+        )
 
 
 def validate_currency(value: str) -> None:
     if value not in CURRENCIES:
-        raise ValidationError(f"“{value}” is not an ISO 4217 currency code such as GBP.")
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code such as GBP.") % {"value": value}
+        )
 
 
 def validate_country(value: str) -> None:
     if value and value not in COUNTRIES:
-        raise ValidationError(f"“{value}” is not an ISO 3166 country code such as GB.")
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code such as GB.") % {"value": value}
+        )
 
 
 def validate_single_line(value: str) -> None:
     """Names and subjects go into email headers, where a line break is refused when sent."""
     if isinstance(value, str) and ("\r" in value or "\n" in value):
-        raise ValidationError("Keep this on one line: it cannot contain a line break.")
+        raise ValidationError(_("Keep this on one line: it cannot contain a line break."))
 
 
 def _single_line_fields(obj: models.Model, names: tuple[str, ...]) -> None:
@@ -86,9 +96,25 @@ class Company(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     language = models.CharField(
         max_length=8,
-        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
+        choices=[
+            ("en", gettext_lazy("English")),
+            ("de", gettext_lazy("German")),
+            ("fr", gettext_lazy("French")),
+        ],
         default="en",
-        help_text="The language of documents for customers that have none of their own.",
+        help_text=gettext_lazy(
+            "The language of documents for customers that have none of their own."
+        ),
+    )
+    date_style = models.CharField(
+        gettext_lazy("date convention"),
+        max_length=8,
+        choices=DATE_STYLE_CHOICES,
+        default=DEFAULT_STYLE,
+        help_text=gettext_lazy(
+            "How dates read on pages, exports and internal PDFs. Documents sent to customers "
+            "follow the customer's language."
+        ),
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True)
 
@@ -111,9 +137,9 @@ class Company(models.Model):
 
 
 class DebtorRating(models.TextChoices):
-    GOOD = "good", "Good"
-    NORMAL = "normal", "Normal"
-    BAD = "bad", "Bad"
+    GOOD = "good", gettext_lazy("Good")
+    NORMAL = "normal", gettext_lazy("Normal")
+    BAD = "bad", gettext_lazy("Bad")
 
 
 class Customer(models.Model):
@@ -122,13 +148,18 @@ class Customer(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="customers")
     account_code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
-    address_line1 = models.CharField("address", max_length=200, blank=True)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    address_line1 = models.CharField(gettext_lazy("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(gettext_lazy("address (line 2)"), max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    county = models.CharField("county or region", max_length=100, blank=True, default="")
+    county = models.CharField(
+        gettext_lazy("county or region"), max_length=100, blank=True, default=""
+    )
     postcode = models.CharField(max_length=20, blank=True)
     country = models.CharField(
-        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code, e.g. GB"
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text=gettext_lazy("ISO 3166 code, e.g. GB"),
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -144,7 +175,9 @@ class Customer(models.Model):
     on_hold = models.BooleanField(default=False)
     hold_reason = models.CharField(max_length=300, blank=True, default="")
     hold_changed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the customer was last put on hold or released."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the customer was last put on hold or released."),
     )
     hold_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -158,14 +191,16 @@ class Customer(models.Model):
     exclude_until = models.DateField(
         null=True,
         blank=True,
-        help_text="Excluded while this date is still ahead; blank: until included again.",
+        help_text=gettext_lazy(
+            "Excluded while this date is still ahead; blank: until included again."
+        ),
     )
     # Set when the balance went over the credit limit, cleared when it came back under:
     # the over-limit to-do is raised once per crossing, not on every sync.
     over_limit_since = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     tax_number = models.CharField(
-        "tax or registration number", max_length=40, blank=True, default=""
+        gettext_lazy("tax or registration number"), max_length=40, blank=True, default=""
     )
     debtor_rating = models.CharField(
         max_length=8, choices=DebtorRating.choices, default=DebtorRating.NORMAL
@@ -175,8 +210,14 @@ class Customer(models.Model):
     language = models.CharField(
         max_length=8,
         blank=True,
-        choices=[("en", "English"), ("de", "German"), ("fr", "French")],
-        help_text="The language of the customer's documents; blank follows the company's.",
+        choices=[
+            ("en", gettext_lazy("English")),
+            ("de", gettext_lazy("German")),
+            ("fr", gettext_lazy("French")),
+        ],
+        help_text=gettext_lazy(
+            "The language of the customer's documents; blank follows the company's."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,28 +230,34 @@ class Customer(models.Model):
             models.UniqueConstraint(
                 fields=["company", "account_code"],
                 name="customer_account_code_unique",
-                violation_error_message="Another customer of this company already has this account code.",
+                violation_error_message=gettext_lazy(
+                    "Another customer of this company already has this account code."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="customer_external_ref_unique",
-                violation_error_message="Another customer of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another customer of this company already has this external reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(credit_limit__gte=0),
                 name="customer_credit_limit_not_negative",
-                violation_error_message="The credit limit cannot be negative.",
+                violation_error_message=gettext_lazy("The credit limit cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(debtor_rating__in=DebtorRating.values),
                 name="customer_debtor_rating_valid",
-                violation_error_message="The debtor rating must be good, normal or bad.",
+                violation_error_message=gettext_lazy(
+                    "The debtor rating must be good, normal or bad."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(account_code=""),
                 name="customer_account_code_not_blank",
-                violation_error_message="Every customer needs an account code.",
+                violation_error_message=gettext_lazy("Every customer needs an account code."),
             ),
         ]
         indexes = [
@@ -253,15 +300,15 @@ class Contact(models.Model):
     mobile = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     notes = models.TextField(blank=True)
-    is_credit_contact = models.BooleanField("credit-control contact", default=False)
-    receives_statements = models.BooleanField("statement recipient", default=False)
-    is_billing = models.BooleanField("billing contact", default=False)
-    copy_on_reminders = models.BooleanField("copy (Cc) on reminders", default=False)
+    is_credit_contact = models.BooleanField(gettext_lazy("credit-control contact"), default=False)
+    receives_statements = models.BooleanField(gettext_lazy("statement recipient"), default=False)
+    is_billing = models.BooleanField(gettext_lazy("billing contact"), default=False)
+    copy_on_reminders = models.BooleanField(gettext_lazy("copy (Cc) on reminders"), default=False)
     is_active = models.BooleanField(default=True)
     email_bounced_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When mail to this address bounced; cleared when corrected.",
+        help_text=gettext_lazy("When mail to this address bounced; cleared when corrected."),
     )
     external_ref = models.CharField(max_length=64, blank=True)
 
@@ -274,13 +321,17 @@ class Contact(models.Model):
                 fields=["customer"],
                 condition=Q(is_credit_contact=True),
                 name="contact_one_credit_contact_per_customer",
-                violation_error_message="This customer already has a credit-control contact.",
+                violation_error_message=gettext_lazy(
+                    "This customer already has a credit-control contact."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["customer", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="contact_external_ref_unique",
-                violation_error_message="Another contact of this customer already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another contact of this customer already has this external reference."
+                ),
             ),
         ]
 
@@ -331,9 +382,11 @@ class LedgerEntry(models.Model):
     # entry (0: none yet) and the company's date it was executed. Kept on the entry so
     # that the sync can import it at go-live and the engine reads it without a join.
     followup_level = models.PositiveSmallIntegerField(
-        "last follow-up level", default=0, validators=[MaxValueValidator(99)]
+        gettext_lazy("last follow-up level"), default=0, validators=[MaxValueValidator(99)]
     )
-    followup_level_on = models.DateField("last follow-up level on", null=True, blank=True)
+    followup_level_on = models.DateField(
+        gettext_lazy("last follow-up level on"), null=True, blank=True
+    )
     external_ref = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -347,19 +400,25 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["company", "entry_type", "document_no"],
                 name="entry_document_no_unique",
-                violation_error_message="This company already has an entry of this type with this document number.",
+                violation_error_message=gettext_lazy(
+                    "This company already has an entry of this type with this document number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="entry_external_ref_unique",
-                violation_error_message="Another entry of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another entry of this company already has this external reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(entry_type__in=DEBIT_TYPES) & Q(amount__gt=0))
                 | (Q(entry_type__in=CREDIT_TYPES) & Q(amount__lt=0)),
                 name="entry_amount_sign_matches_type",
-                violation_error_message="Invoices and debit memos have a positive amount; payments and credit notes a negative one.",
+                violation_error_message=gettext_lazy(
+                    "Invoices and debit memos have a positive amount; payments and credit notes a negative one."
+                ),
             ),
             models.CheckConstraint(
                 condition=(
@@ -367,39 +426,49 @@ class LedgerEntry(models.Model):
                 )
                 | (Q(amount__lt=0) & Q(remaining__lte=0) & Q(remaining__gte=models.F("amount"))),
                 name="entry_remaining_never_crosses_zero",
-                violation_error_message="The remaining amount must lie between zero and the amount (same sign as the amount).",
+                violation_error_message=gettext_lazy(
+                    "The remaining amount must lie between zero and the amount (same sign as the amount)."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(amount__gt=0) & Q(amount_lcy__gte=0) & Q(remaining_lcy__gte=0))
                 | (Q(amount__lt=0) & Q(amount_lcy__lte=0) & Q(remaining_lcy__lte=0)),
                 name="entry_lcy_sign_matches_amount",
-                violation_error_message="The amounts in the base currency must have the same sign as the amount.",
+                violation_error_message=gettext_lazy(
+                    "The amounts in the base currency must have the same sign as the amount."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(exchange_rate__gt=0),
                 name="entry_exchange_rate_positive",
-                violation_error_message="The exchange rate must be more than zero.",
+                violation_error_message=gettext_lazy("The exchange rate must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("document_date")),
                 name="entry_due_not_before_document",
-                violation_error_message="The due date cannot be before the document date.",
+                violation_error_message=gettext_lazy(
+                    "The due date cannot be before the document date."
+                ),
             ),
             models.CheckConstraint(
                 condition=~(Q(exclude_forever=True) & Q(exclude_until__isnull=False)),
                 name="entry_exclusion_forever_or_until",
-                violation_error_message="An entry is excluded either forever or until a date, not both.",
+                violation_error_message=gettext_lazy(
+                    "An entry is excluded either forever or until a date, not both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(followup_level=0, followup_level_on__isnull=True)
                 | Q(followup_level__gt=0, followup_level_on__isnull=False),
                 name="entry_followup_level_has_its_date",
-                violation_error_message="A last follow-up level needs the date it was executed (and no level, no date).",
+                violation_error_message=gettext_lazy(
+                    "A last follow-up level needs the date it was executed (and no level, no date)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(document_no=""),
                 name="entry_document_no_not_blank",
-                violation_error_message="Every entry needs a document number.",
+                violation_error_message=gettext_lazy("Every entry needs a document number."),
             ),
         ]
         indexes = [
@@ -463,18 +532,15 @@ class LedgerEntry(models.Model):
         problems = []
         rate = self.exchange_rate
         if rate is not None and rate > 0 and not RATE_MIN <= rate <= RATE_MAX:
-            problems.append(("exchange_rate", f"The exchange rate {rate} is outside "
-                             f"{RATE_MIN} to {RATE_MAX:,}; check the rate's direction "
-                             f"(base currency for one unit of the entry's)."))  # fmt: skip
+            problems.append(("exchange_rate", _("The exchange rate %(rate)s is outside %(rate_min)s to %(rate_max)s; check the rate's direction (base currency for one unit of the entry's).") % {"rate": rate, "rate_min": RATE_MIN, "rate_max": format(RATE_MAX, ',')}))  # fmt: skip
         elif rate and any(v is not None and abs(v * rate) >= MONEY_LIMIT
                           for v in (self.amount, self.remaining)):  # fmt: skip
-            problems.append(("exchange_rate", "The amount at this exchange rate is too large "
-                             "to hold in the base currency."))  # fmt: skip
+            problems.append(("exchange_rate", _("The amount at this exchange rate is too large "
+                             "to hold in the base currency.")))  # fmt: skip
         for name in ("document_date", "due_date", "expected_payment_date", "exclude_until"):
             day = getattr(self, name)
             if isinstance(day, dt.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
-                problems.append((name, f"The date {day} is outside {EARLIEST_DATE.year} to "
-                                 f"{LATEST_DATE.year}."))  # fmt: skip
+                problems.append((name, _("The date %(day)s is outside %(year)s to %(year2)s.") % {"day": day, "year": EARLIEST_DATE.year, "year2": LATEST_DATE.year}))  # fmt: skip
         return problems
 
     def clean(self) -> None:
@@ -510,7 +576,9 @@ class Application(models.Model):
     debit_entry = models.ForeignKey(
         LedgerEntry, on_delete=models.PROTECT, related_name="applications_received"
     )
-    amount = models.DecimalField(**MONEY, help_text="In the entries' currency; positive.")
+    amount = models.DecimalField(
+        **MONEY, help_text=gettext_lazy("In the entries' currency; positive.")
+    )
     applied_on = models.DateField()
     external_ref = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -526,18 +594,20 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="application_amount_positive",
-                violation_error_message="The amount applied must be more than zero.",
+                violation_error_message=gettext_lazy("The amount applied must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=~Q(credit_entry=models.F("debit_entry")),
                 name="application_two_different_entries",
-                violation_error_message="An entry cannot be applied to itself.",
+                violation_error_message=gettext_lazy("An entry cannot be applied to itself."),
             ),
             models.UniqueConstraint(
                 fields=["company", "external_ref"],
                 condition=~Q(external_ref=""),
                 name="application_external_ref_unique",
-                violation_error_message="Another application of this company already has this external reference.",
+                violation_error_message=gettext_lazy(
+                    "Another application of this company already has this external reference."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["debit_entry", "applied_on"], name="application_debit_idx")]
@@ -550,9 +620,9 @@ class AuditEvent(models.Model):
     """Who changed what, when, with the values before and after (money, codes, exclusions)."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
+        CREATE = "create", gettext_lazy("Created")
+        UPDATE = "update", gettext_lazy("Changed")
+        DELETE = "delete", gettext_lazy("Deleted")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -582,10 +652,14 @@ class CustomerListLayout(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_list_layout"
     )
     columns = models.JSONField(
-        default=list, blank=True, help_text='In display order: [{"key": "name", "width": 220}, ...]'
+        default=list,
+        blank=True,
+        help_text=gettext_lazy('In display order: [{"key": "name", "width": 220}, ...]'),
     )
     unsearched = models.JSONField(
-        default=list, blank=True, help_text="Keys of shown columns left out of the search."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Keys of shown columns left out of the search."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -602,7 +676,7 @@ class MailList(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_lists"
     )
     name = models.CharField(max_length=100)
-    shared = models.BooleanField("shared with the team", default=False)
+    shared = models.BooleanField(gettext_lazy("shared with the team"), default=False)
     customers = models.ManyToManyField(Customer, related_name="mail_lists", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -615,12 +689,12 @@ class MailList(models.Model):
             models.UniqueConstraint(
                 fields=["owner", "company", "name"],
                 name="mail_list_name_unique_per_owner",
-                violation_error_message="You already have a list with this name.",
+                violation_error_message=gettext_lazy("You already have a list with this name."),
             ),
             models.CheckConstraint(
                 condition=~Q(name=""),
                 name="mail_list_name_not_blank",
-                violation_error_message="A list needs a name.",
+                violation_error_message=gettext_lazy("A list needs a name."),
             ),
         ]
 

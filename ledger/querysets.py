@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.roles import has_any_role
 
@@ -37,12 +38,12 @@ DEBIT_TYPE_VALUES = ("invoice", "debit_memo")
 CREDIT_TYPE_VALUES = ("credit_note", "payment")
 
 # Age buckets of the aged-debt report: (key, label, lowest days overdue, highest or None).
-AGE_BUCKETS: tuple[tuple[str, str, int | None, int | None], ...] = (
-    ("not_due", "Not yet due", None, 0),
+AGE_BUCKETS: tuple[tuple[str, Any, int | None, int | None], ...] = (
+    ("not_due", gettext_lazy("Not yet due"), None, 0),
     ("days_1_30", "1-30", 1, 30),
     ("days_31_60", "31-60", 31, 60),
     ("days_61_90", "61-90", 61, 90),
-    ("days_over_90", "Over 90", 91, None),
+    ("days_over_90", gettext_lazy("Over 90"), 91, None),
 )
 
 

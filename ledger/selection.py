@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from .customer_columns import Layout, layout_for
 from .filters import CustomerFilter
@@ -31,7 +32,7 @@ def selected_customers(data: QueryDict, *, user: Any, request: Any = None):
     if data.get("all_matching"):
         filterset = customer_filterset(QueryDict(data.get("query", "")), user=user, request=request)
         if not filterset.is_valid():
-            raise ValidationError("The search behind “all that match” is not valid any more.")
+            raise ValidationError(_("The search behind “all that match” is not valid any more."))
         return filterset.qs
     ids = [int(v) for v in data.getlist("ids") if v.strip().isdigit()]
     return Customer.objects.visible_to(user).filter(pk__in=ids)

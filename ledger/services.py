@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from creditcontrol.roles import (
     ADMINISTRATOR,
@@ -57,9 +59,9 @@ def to_lcy(amount: Decimal, exchange_rate: Decimal) -> Decimal:
 def require_company(user: Any, company: Company, *, check=can_edit_ledger) -> None:
     """Refuse unless ``user`` belongs to ``company`` and passes ``check``."""
     if not Company.objects.visible_to(user).filter(pk=company.pk).exists():
-        raise PermissionDenied("You do not have access to this company.")
+        raise PermissionDenied(_("You do not have access to this company."))
     if not check(user):
-        raise PermissionDenied("Your role does not allow this change.")
+        raise PermissionDenied(_("Your role does not allow this change."))
 
 
 # Master data: the accounting system's on a customer it syncs (one with an external_ref).
@@ -74,16 +76,16 @@ CREDIT_CONTROL_FIELDS = {
     "notes",
 }  # fmt: skip
 CUSTOMER_FIELDS = MASTER_FIELDS | CREDIT_CONTROL_FIELDS
-SYNC_OWNED_MESSAGE = (
+SYNC_OWNED_MESSAGE = gettext_lazy(
     "The accounting system owns this field for a customer it sends (external reference "
-    "{ref}); change it there."
+    "%(ref)s); change it there."
 )
 
 
 def _apply_fields(obj: Any, fields: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
     for name, value in fields.items():
         setattr(obj, name, value)
 
@@ -128,8 +130,10 @@ def customer_edit_check(*, user: Any, customer: Customer, fields: dict[str, Any]
     integrator_only = INTEGRATOR in roles and not roles & {MANAGER, ADMINISTRATOR}
     if not can_edit_ledger(user) and changed - CONTROLLER_CUSTOMER_FIELDS:
         raise PermissionDenied(
-            "A credit controller may change only the rating and the notes of a customer "
-            "(and its contacts)."
+            _(
+                "A credit controller may change only the rating and the notes of a customer "
+                "(and its contacts)."
+            )
         )
     if integrator_only and changed & CREDIT_CONTROL_FIELDS:
         raise PermissionDenied(
@@ -141,12 +145,12 @@ def customer_edit_check(*, user: Any, customer: Customer, fields: dict[str, Any]
     if ({"controller", "controller_id"} & changed) and controller is not None:
         pk = getattr(controller, "pk", controller)
         if not assignable_controllers([customer.company_id]).filter(pk=pk).exists():
-            raise ValidationError({"controller": "This person is not a credit controller of the "
-                                                 "customer's company."})  # fmt: skip
+            raise ValidationError({"controller": _("This person is not a credit controller of the "
+                                                 "customer's company.")})  # fmt: skip
     if customer.external_ref and not integrator_only:
         owned = sorted(changed & MASTER_FIELDS)
         if owned:
-            message = SYNC_OWNED_MESSAGE.format(ref=customer.external_ref)
+            message = SYNC_OWNED_MESSAGE % {"ref": customer.external_ref}
             raise ValidationError({name: message for name in owned})
 
 
@@ -162,7 +166,7 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
     customer_edit_check(user=user, customer=customer, fields=fields)
     before = snapshot(customer)
     _apply_fields(customer, fields, CUSTOMER_FIELDS)
@@ -189,7 +193,7 @@ def customer_update(
 def _reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": f"Say why the customer is {what}."})
+        raise ValidationError({"reason": _("Say why the customer is %(what)s.") % {"what": what}})
     return reason
 
 
@@ -199,7 +203,7 @@ def customer_hold(*, user: Any, customer: Customer, reason: str, source: str = "
     require_company(user, customer.company, check=is_manager)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.on_hold:
-        raise ValidationError({"on_hold": "The customer is on hold already."})
+        raise ValidationError({"on_hold": _("The customer is on hold already.")})
     return customer_update(user=user, customer=customer, source=source, on_hold=True,
                            hold_reason=_reason(reason, "put on hold"))  # fmt: skip
 
@@ -212,7 +216,7 @@ def customer_release(
     require_company(user, customer.company, check=is_manager)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if not customer.on_hold:
-        raise ValidationError({"on_hold": "The customer is not on hold."})
+        raise ValidationError({"on_hold": _("The customer is not on hold.")})
     return customer_update(user=user, customer=customer, source=source, on_hold=False,
                            hold_reason=_reason(reason, "released"))  # fmt: skip
 
@@ -234,7 +238,7 @@ def customer_exclude(
     check = can_work_customers if by_call_action else is_manager
     require_company(user, customer.company, check=check)
     if until is not None and until <= customer.company.today():
-        raise ValidationError({"exclude_until": "The date must be after today."})
+        raise ValidationError({"exclude_until": _("The date must be after today.")})
     return _set_exclusion(user, customer, source, excluded=True,
                           reason=_reason(reason, "excluded")[:300], until=until)  # fmt: skip
 
@@ -281,7 +285,8 @@ def customer_delete(*, user: Any, customer: Customer, source: str = "web") -> No
     require_company(user, customer.company)
     if customer.entries.exists():
         raise ValidationError(
-            f"Customer {customer.account_code} has ledger entries and cannot be deleted."
+            _("Customer %(account_code)s has ledger entries and cannot be deleted.")
+            % {"account_code": customer.account_code}
         )
     audit_record(user=user, obj=customer, action=AuditEvent.Action.DELETE,
                  before=snapshot(customer), source=source)  # fmt: skip
@@ -355,8 +360,10 @@ def contact_delete(*, user: Any, contact: Contact, source: str = "web") -> None:
     history = contact_history(contact)
     if history:
         raise ValidationError(
-            f"{contact.full_name} appears in the customer's history ({', '.join(history)}) "
-            f"and cannot be deleted; make the contact inactive instead."
+            _(
+                "%(full_name)s appears in the customer's history (%(join)s) and cannot be deleted; make the contact inactive instead."
+            )
+            % {"full_name": contact.full_name, "join": ", ".join(history)}
         )
     audit_record(user=user, obj=contact, action=AuditEvent.Action.DELETE,
                  before=snapshot(contact), source=source)  # fmt: skip
@@ -376,7 +383,7 @@ def _validate_contact(contact: Contact) -> None:
         .exclude(pk=contact.pk)
         .exists()
     ):
-        raise ValidationError({"external_ref": "Another contact of this customer has it."})
+        raise ValidationError({"external_ref": _("Another contact of this customer has it.")})
 
 
 ENTRY_FIELDS = {
@@ -414,8 +421,7 @@ def entry_prepare(entry: LedgerEntry, customer: Customer, fields: dict[str, Any]
         entry.exchange_rate = Decimal(1)
     elif is_new and "exchange_rate" not in fields:
         raise ValidationError(
-            {"exchange_rate": f"An entry in {entry.currency} needs the exchange rate to "
-                              f"{customer.company.base_currency}."}
+            {"exchange_rate": _("An entry in %(currency)s needs the exchange rate to %(base_currency)s.") % {"currency": entry.currency, "base_currency": customer.company.base_currency}}
         )  # fmt: skip
     if entry.amount is not None and entry.exchange_rate:
         entry.amount_lcy = to_lcy(entry.amount, entry.exchange_rate)
@@ -430,7 +436,8 @@ def followup_level_problems(entry: LedgerEntry) -> list[tuple[str, str]]:
     level, on = entry.followup_level or 0, entry.followup_level_on
     if level and on is None:
         return [("followup_level_on",
-                 f"Give the date follow-up level {level} was executed for the entry.")]  # fmt: skip
+                 _("Give the date follow-up level %(level)s was executed for the entry.")
+                 % {"level": level})]  # fmt: skip
     if not level and on is not None:
         return [("followup_level_on", "A date goes with a level: send followup_level above 0, "
                  "or no date.")]  # fmt: skip
@@ -501,30 +508,38 @@ def application_check(
     """Why an application may not be made, by field; empty when it may."""
     errors: dict[str, str] = {}
     if credit.entry_type not in CREDIT_TYPES:
-        errors["credit_entry"] = "Only a payment or a credit note can be applied."
+        errors["credit_entry"] = _("Only a payment or a credit note can be applied.")
     if debit.entry_type not in DEBIT_TYPES:
-        errors["debit_entry"] = (
+        errors["debit_entry"] = _(
             "A payment or credit note can only be applied to an invoice or debit memo."
         )
     if credit.customer_id != debit.customer_id:
-        errors["debit_entry"] = "Both entries must belong to the same customer."
+        errors["debit_entry"] = _("Both entries must belong to the same customer.")
     if credit.currency != debit.currency:
-        errors["debit_entry"] = (
-            f"The entries are in different currencies ({credit.currency} and {debit.currency})."
-        )
+        errors["debit_entry"] = _(
+            "The entries are in different currencies (%(currency)s and %(currency2)s)."
+        ) % {"currency": credit.currency, "currency2": debit.currency}
     if amount is None or amount <= 0:
-        errors["amount"] = "The amount applied must be more than zero."
+        errors["amount"] = _("The amount applied must be more than zero.")
     elif not errors:
         if amount > debit.remaining:
-            errors["amount"] = (
-                f"{amount} is more than the {debit.remaining} {debit.currency} "
-                f"still open on {debit.document_no}."
-            )
+            errors["amount"] = _(
+                "%(amount)s is more than the %(remaining)s %(currency)s still open on %(document_no)s."
+            ) % {
+                "amount": amount,
+                "remaining": debit.remaining,
+                "currency": debit.currency,
+                "document_no": debit.document_no,
+            }
         elif amount > -credit.remaining:
-            errors["amount"] = (
-                f"{amount} is more than the {-credit.remaining} {credit.currency} "
-                f"still unapplied on {credit.document_no}."
-            )
+            errors["amount"] = _(
+                "%(amount)s is more than the %(unapplied)s %(currency)s still unapplied on %(document_no)s."
+            ) % {
+                "amount": amount,
+                "unapplied": -credit.remaining,
+                "currency": credit.currency,
+                "document_no": credit.document_no,
+            }
     return errors
 
 

@@ -35,6 +35,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, gettext_lazy
 
 from .audit import audit_bulk, audit_event, diff, snapshot
 from .bulk import BATCH_SIZE, bulk_update
@@ -78,7 +79,7 @@ from .sync_rows import (
 )
 
 MAX_ROWS = 10_000
-RACE_MESSAGE = (
+RACE_MESSAGE = gettext_lazy(
     "Another change to the same records was saved while this batch ran, and the batch "
     "still clashes with it; nothing was saved. Send the batch again."
 )
@@ -185,15 +186,14 @@ class Plan:
 def _run(step, *, user: Any, company: Company, rows: list, source: str) -> SyncResult:
     """Steps 3-5 in a savepoint, re-run once if a concurrent batch won an insert race."""
     if len(rows) > MAX_ROWS:
-        return SyncResult(errors=[error(None, "rows", f"A batch may hold at most {MAX_ROWS:,} "
-                                        f"rows; this one has {len(rows):,}. Split it.")])  # fmt: skip
+        return SyncResult(errors=[error(None, "rows", gettext("A batch may hold at most %(max_rows)s rows; this one has %(len)s. Split it.") % {"max_rows": format(MAX_ROWS, ','), "len": format(len(rows), ',')})])  # fmt: skip
     for attempt in range(2):
         try:
             with transaction.atomic():
                 return step(Batch(user=user, company=company, rows=rows, source=source))
         except IntegrityError:
             if attempt:
-                return SyncResult(errors=[error(None, "", RACE_MESSAGE)])
+                return SyncResult(errors=[error(None, "", str(RACE_MESSAGE))])
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -241,13 +241,10 @@ def _customers(batch: Batch) -> SyncResult:
         code = values.get("account_code")
         holder = holders.get(code)
         if holder is not None and (own is None or holder.pk != own.pk):
-            batch.fail(index, "account_code", f"Account code {code} already belongs to customer "
-                       f"{holder.name} (id {holder.pk}{_ref_note(holder)}); an account code "
-                       f"is unique in the company.", duplicate_of=holder.pk, duplicate_in="database")  # fmt: skip
+            batch.fail(index, "account_code", gettext("Account code %(code)s already belongs to customer %(name)s (id %(pk)s%(ref_note)s); an account code is unique in the company.") % {"code": code, "name": holder.name, "pk": holder.pk, "ref_note": _ref_note(holder)}, duplicate_of=holder.pk, duplicate_in="database")  # fmt: skip
             continue
         if code is not None and code in seen_codes:
-            batch.fail(index, "account_code", f"Account code {code} is also on row "
-                       f"{seen_codes[code]} of this batch; an account code is unique in the company.",
+            batch.fail(index, "account_code", gettext("Account code %(code)s is also on row %(value)s of this batch; an account code is unique in the company.") % {"code": code, "value": seen_codes[code]},
                        duplicate_of=seen_codes[code], duplicate_in="batch")  # fmt: skip
             continue
         if code is not None:
@@ -259,17 +256,12 @@ def _customers(batch: Batch) -> SyncResult:
             earlier = seen_names.get(key)
             if not values.get("allow_duplicate_name"):
                 if twin is not None and twin.external_ref not in batch_refs:
-                    batch.fail(index, "name", f"{twin.name} at postcode “{twin.postcode}” already "
-                               f"exists as customer {twin.account_code} (id {twin.pk}"
-                               f"{_ref_note(twin)}). If this really is another customer, send "
-                               f"the row again with allow_duplicate_name set to true.",
+                    batch.fail(index, "name", gettext("%(name)s at postcode “%(postcode)s” already exists as customer %(account_code)s (id %(pk)s%(ref_note)s). If this really is another customer, send the row again with allow_duplicate_name set to true.") % {"name": twin.name, "postcode": twin.postcode, "account_code": twin.account_code, "pk": twin.pk, "ref_note": _ref_note(twin)},
                                duplicate_of=twin.pk, duplicate_in="database")  # fmt: skip
                     continue
                 if earlier is not None:
                     where = ("database", earlier[1].pk) if earlier[1] else ("batch", earlier[0])
-                    batch.fail(index, "name", f"Row {earlier[0]} of this batch has the same name "
-                               f"and postcode. If this really is another customer, send the row "
-                               f"again with allow_duplicate_name set to true.",
+                    batch.fail(index, "name", gettext("Row %(value)s of this batch has the same name and postcode. If this really is another customer, send the row again with allow_duplicate_name set to true.") % {"value": earlier[0]},
                                duplicate_of=where[1], duplicate_in=where[0])  # fmt: skip
                     continue
             seen_names.setdefault(key, (index, None))
@@ -329,8 +321,8 @@ def _contacts(batch: Batch) -> SyncResult:
         mine = [c for c in same_ref if customer is None or c.customer_id == customer.pk]
         own = mine[0] if len(mine) == 1 else (same_ref[0] if len(same_ref) == 1 else None)
         if own is None and len(same_ref) > 1:
-            batch.fail(index, "customer_ref", "Several customers have a contact with this "
-                       "external_ref; say which with customer_ref.")  # fmt: skip
+            batch.fail(index, "customer_ref", gettext("Several customers have a contact with this "
+                       "external_ref; say which with customer_ref."))  # fmt: skip
         elif own is not None or require_new(batch, index, values, ContactRow):
             targets[index] = (own, customer.pk if customer else own.customer_id)
     new_emails = {(targets[i][1], v["email"].lower()) for i, v in batch.valid()
@@ -352,20 +344,16 @@ def _contacts(batch: Batch) -> SyncResult:
         if own is None and key[1]:
             twin = twins.get(key)
             if twin is not None:
-                batch.fail(index, "email", f"{twin.full_name} (id {twin.pk}{_ref_note(twin)}) "
-                           f"already has the email {twin.email} at this customer.",
+                batch.fail(index, "email", gettext("%(full_name)s (id %(pk)s%(ref_note)s) already has the email %(email)s at this customer.") % {"full_name": twin.full_name, "pk": twin.pk, "ref_note": _ref_note(twin), "email": twin.email},
                            duplicate_of=twin.pk, duplicate_in="database")  # fmt: skip
                 continue
             if key in seen:
-                batch.fail(index, "email", f"Row {seen[key]} of this batch has the same email at "
-                           f"this customer.", duplicate_of=seen[key], duplicate_in="batch")  # fmt: skip
+                batch.fail(index, "email", gettext("Row %(value)s of this batch has the same email at this customer.") % {"value": seen[key]}, duplicate_of=seen[key], duplicate_in="batch")  # fmt: skip
                 continue
             seen[key] = index
         if values.get("is_credit_contact"):
             if customer_id in credit:
-                batch.fail(index, "is_credit_contact", f"Row {credit[customer_id]} of this batch "
-                           f"already names this customer's credit-control contact; a customer "
-                           f"has one.")  # fmt: skip
+                batch.fail(index, "is_credit_contact", gettext("Row %(value)s of this batch already names this customer's credit-control contact; a customer has one.") % {"value": credit[customer_id]})  # fmt: skip
                 continue
             credit[customer_id] = index
         fields = {k: v for k, v in values.items() if k not in ("customer", "customer_ref")}
@@ -430,14 +418,12 @@ def _entries(batch: Batch) -> SyncResult:
                 continue
             currency = values.get("currency", customer.currency)
             if currency != company.base_currency and "exchange_rate" not in values:
-                batch.fail(index, "exchange_rate", f"An entry in {currency} needs its exchange "
-                           f"rate: {company.base_currency} for one {currency}.")  # fmt: skip
+                batch.fail(index, "exchange_rate", gettext("An entry in %(currency)s needs its exchange rate: %(base_currency)s for one %(currency)s.") % {"currency": currency, "base_currency": company.base_currency})  # fmt: skip
                 continue
             entry = LedgerEntry()
         elif customer is not None and customer.pk != own.customer_id:
             batch.fail(index, ref_name("customer") if "customer_ref" in values else "customer",
-                       f"{own} belongs to customer {own.customer.account_code}; an entry "
-                       f"cannot move to another customer.")  # fmt: skip
+                       gettext("%(own)s belongs to customer %(account_code)s; an entry cannot move to another customer.") % {"own": own, "account_code": own.customer.account_code})  # fmt: skip
             continue
         else:
             customer, entry = own.customer, copy.copy(own)
@@ -463,13 +449,10 @@ def _entries(batch: Batch) -> SyncResult:
         key = (entry.entry_type, entry.document_no)
         holder = holders.get(key)
         if holder is not None and (own is None or holder.pk != own.pk):
-            batch.fail(index, "document_no", f"{entry.get_entry_type_display()} {entry.document_no} "
-                       f"already exists (id {holder.pk}{_ref_note(holder)}); a document "
-                       f"number is unique per entry type.",
+            batch.fail(index, "document_no", gettext("%(get_entry_type_display)s %(document_no)s already exists (id %(pk)s%(ref_note)s); a document number is unique per entry type.") % {"get_entry_type_display": entry.get_entry_type_display(), "document_no": entry.document_no, "pk": holder.pk, "ref_note": _ref_note(holder)},
                        duplicate_of=holder.pk, duplicate_in="database")  # fmt: skip
         elif key in seen:
-            batch.fail(index, "document_no", f"Row {seen[key]} of this batch has the same entry "
-                       f"type and document number.", duplicate_of=seen[key], duplicate_in="batch")  # fmt: skip
+            batch.fail(index, "document_no", gettext("Row %(value)s of this batch has the same entry type and document number.") % {"value": seen[key]}, duplicate_of=seen[key], duplicate_in="batch")  # fmt: skip
         elif own is None:
             seen[key] = index
             plan.create(index, entry)
@@ -513,9 +496,15 @@ def _document_refs(batch: Batch) -> dict[int, Any]:
             batch.rows[index].get("external_ref") if isinstance(batch.rows[index], dict) else None
         )
         if doc is None:
-            batch.fail(index, "document_ref", f"No uploaded document {ref}.")
+            batch.fail(
+                index, "document_ref", gettext("No uploaded document %(ref)s.") % {"ref": ref}
+            )
         elif doc.entry_id is not None and doc.entry.external_ref != row_ref:
-            batch.fail(index, "document_ref", f"Document {ref} belongs to another entry.")
+            batch.fail(
+                index,
+                "document_ref",
+                gettext("Document %(ref)s belongs to another entry.") % {"ref": ref},
+            )
         else:
             continue
         refs.pop(index)
@@ -532,28 +521,23 @@ def _entry_problems(entry: LedgerEntry, values: dict[str, Any]) -> list[tuple[st
     kind = _article(entry.get_entry_type_display().lower())
     amount, remaining = entry.amount, entry.remaining
     if amount == 0:
-        problems.append(("amount", "The amount cannot be zero."))
+        problems.append(("amount", gettext("The amount cannot be zero.")))
     elif entry.entry_type in DEBIT_TYPES and amount < 0:
-        problems.append(("amount", f"{kind} has a positive amount: invoices and debit memos are "
-                         f"positive, credits negative. Money owed to the customer is a credit "
-                         f"note or a payment."))  # fmt: skip
+        problems.append(("amount", gettext("%(kind)s has a positive amount: invoices and debit memos are positive, credits negative. Money owed to the customer is a credit note or a payment.") % {"kind": kind}))  # fmt: skip
     elif entry.entry_type in CREDIT_TYPES and amount > 0:
-        problems.append(("amount", f"{kind} is sent as a negative amount: credits are negative, "
-                         f"invoices positive."))  # fmt: skip
+        problems.append(("amount", gettext("%(kind)s is sent as a negative amount: credits are negative, invoices positive.") % {"kind": kind}))  # fmt: skip
     elif not min(amount, 0) <= remaining <= max(amount, 0):
         hint = "" if "remaining" in values else " Send the remaining amount with the new amount."
         problems.append(("remaining" if "remaining" in values else "amount",
-                         f"The remaining amount {remaining} must lie between 0 and the amount "
-                         f"{amount}: a remaining amount never crosses zero.{hint}"))  # fmt: skip
+                         gettext("The remaining amount %(remaining)s must lie between 0 and the amount %(amount)s: a remaining amount never crosses zero.%(hint)s") % {"remaining": remaining, "amount": amount, "hint": hint}))  # fmt: skip
     if entry.exchange_rate <= 0:
-        problems.append(("exchange_rate", "The exchange rate must be more than zero."))
+        problems.append(("exchange_rate", gettext("The exchange rate must be more than zero.")))
     problems += entry.out_of_range()
     if entry.due_date < entry.document_date:
-        problems.append(("due_date", f"The due date {entry.due_date} is before the document "
-                         f"date {entry.document_date}."))  # fmt: skip
+        problems.append(("due_date", gettext("The due date %(due_date)s is before the document date %(document_date)s.") % {"due_date": entry.due_date, "document_date": entry.document_date}))  # fmt: skip
     if entry.exclude_forever and entry.exclude_until:
-        problems.append(("exclude_until", "An entry is excluded either forever or until a "
-                         "date, not both."))  # fmt: skip
+        problems.append(("exclude_until", gettext("An entry is excluded either forever or until a "
+                         "date, not both.")))  # fmt: skip
     problems += followup_level_problems(entry)
     return problems
 
@@ -612,10 +596,7 @@ def _applications(batch: Batch) -> SyncResult:
             sent = (credit.pk, debit.pk, values.get("amount", own.amount),
                     values.get("applied_on", own.applied_on))  # fmt: skip
             if sent != (own.credit_entry_id, own.debit_entry_id, own.amount, own.applied_on):
-                batch.fail(index, "external_ref", f"Application {own.external_ref} was recorded "
-                           f"on {own.applied_on} for {own.amount}; an application cannot be "
-                           f"changed. Reverse it in the accounting system and send the new "
-                           f"one under another external_ref.")  # fmt: skip
+                batch.fail(index, "external_ref", gettext("Application %(external_ref)s was recorded on %(applied_on)s for %(amount)s; an application cannot be changed. Reverse it in the accounting system and send the new one under another external_ref.") % {"external_ref": own.external_ref, "applied_on": own.applied_on, "amount": own.amount})  # fmt: skip
             else:
                 plan.keep(index, own)
             continue

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Company, DebtorRating, EntryType, validate_currency, validate_single_line
 
@@ -44,7 +45,7 @@ class FlexibleBooleanField(forms.Field):
             return True
         if text in {"false", "no", "n", "0"}:
             return False
-        raise ValidationError("Enter true or false (yes/no and 1/0 are accepted too).")
+        raise ValidationError(gettext("Enter true or false (yes/no and 1/0 are accepted too)."))
 
 
 class CodeField(forms.CharField):
@@ -64,7 +65,9 @@ def _text(max_length: int, required: bool = False, one_line: bool = True) -> for
 
 
 def _money(messages: dict[str, str] | None = None, **kwargs: Any) -> forms.DecimalField:
-    invalid = "Enter an amount such as 1234.56 (a point for decimals, no thousands separators)."
+    invalid = gettext_lazy(
+        "Enter an amount such as 1234.56 (a point for decimals, no thousands separators)."
+    )
     return forms.DecimalField(
         max_digits=18, decimal_places=2, required=False,
         error_messages={"invalid": invalid, **(messages or {})}, **kwargs,
@@ -74,12 +77,12 @@ def _money(messages: dict[str, str] | None = None, **kwargs: Any) -> forms.Decim
 def _date() -> forms.DateField:
     return forms.DateField(
         required=False, input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2026-10-31."},
+        error_messages={"invalid": gettext("Enter the date as YYYY-MM-DD, for example 2026-10-31.")},
     )  # fmt: skip
 
 
-REF_REQUIRED = {"required": "Every row needs an external_ref: the record's key in the "
-                            "accounting system."}  # fmt: skip
+REF_REQUIRED = {"required": gettext_lazy("Every row needs an external_ref: the record's key "
+                                         "in the accounting system.")}  # fmt: skip
 
 
 class RowForm(forms.Form):
@@ -128,13 +131,13 @@ class CustomerRow(RowForm):
     email = forms.EmailField(required=False)
     phone = _text(40)
     currency = CodeField(max_length=3, required=False, validators=[validate_currency])
-    controller = forms.CharField(required=False, help_text="A user's id or username.")
+    controller = forms.CharField(required=False, help_text=gettext_lazy("A user's id or username."))
     credit_limit = _money({"min_value": "A credit limit cannot be negative."}, min_value=0)
     on_hold = FlexibleBooleanField(required=False)
     exclude_from_followups = FlexibleBooleanField(required=False)
     debtor_rating = forms.ChoiceField(
         choices=DebtorRating.choices, required=False,
-        error_messages={"invalid_choice": "“%(value)s” is not a debtor rating; use good, normal or bad."},
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not a debtor rating; use good, normal or bad.")},
     )  # fmt: skip
     payment_terms_days = forms.IntegerField(min_value=0, max_value=32767, required=False)
     allow_duplicate_name = FlexibleBooleanField(required=False)
@@ -144,8 +147,10 @@ class CustomerRow(RowForm):
 
 
 class CustomerRef(RowForm):
-    customer_ref = _ref(required=False, help_text="The customer's external_ref.")
-    customer = forms.IntegerField(min_value=1, required=False, help_text="The customer's id.")
+    customer_ref = _ref(required=False, help_text=gettext_lazy("The customer's external_ref."))
+    customer = forms.IntegerField(
+        min_value=1, required=False, help_text=gettext_lazy("The customer's id.")
+    )
 
 
 class ContactRow(CustomerRef):
@@ -166,8 +171,8 @@ class EntryRow(CustomerRef):
     kind = "ledger entry"
     entry_type = forms.ChoiceField(
         choices=EntryType.choices, required=True,
-        error_messages={"invalid_choice": "“%(value)s” is not an entry type; use invoice, "
-                                          "debit_memo, credit_note or payment."},
+        error_messages={"invalid_choice": gettext_lazy("“%(value)s” is not an entry type; use invoice, "
+                                          "debit_memo, credit_note or payment.")},
     )  # fmt: skip
     document_no = _text(40, required=True)
     document_date = _date()
@@ -183,7 +188,7 @@ class EntryRow(CustomerRef):
     # Go-live: where chasing had got to in the system this one replaces.
     followup_level = forms.IntegerField(
         required=False, min_value=0, max_value=99,
-        help_text="The sequence of the last follow-up level executed for the entry (0: none).",
+        help_text=gettext_lazy("The sequence of the last follow-up level executed for the entry (0: none)."),
     )  # fmt: skip
     followup_level_on = _date()
     # An invoice copy uploaded ahead (POST /api/v1/entry-documents/), attached by its ref.
@@ -195,11 +200,17 @@ class EntryRow(CustomerRef):
 
 class ApplicationRow(RowForm):
     kind = "application"
-    credit_ref = _ref(required=False, help_text="The payment's or credit note's external_ref.")
+    credit_ref = _ref(
+        required=False, help_text=gettext_lazy("The payment's or credit note's external_ref.")
+    )
     credit_entry = forms.IntegerField(min_value=1, required=False)
-    debit_ref = _ref(required=False, help_text="The invoice's or debit memo's external_ref.")
+    debit_ref = _ref(
+        required=False, help_text=gettext_lazy("The invoice's or debit memo's external_ref.")
+    )
     debit_entry = forms.IntegerField(min_value=1, required=False)
-    amount = _money({"min_value": "The amount applied must be more than zero."}, min_value=CENT)
+    amount = _money(
+        {"min_value": gettext_lazy("The amount applied must be more than zero.")}, min_value=CENT
+    )
     applied_on = _date()
     required_new = ("credit_entry", "debit_entry", "amount")
 
@@ -241,16 +252,22 @@ def clean_rows(batch: Batch, form_class: type[RowForm]) -> None:
     for index, row in enumerate(batch.rows):
         batch.values.append(None)
         if not isinstance(row, dict):
-            batch.fail(index, "", f"Each row must be an object of field names and values, "
-                                  f"like a {form_class.kind} of the API.")  # fmt: skip
+            batch.fail(index, "", gettext("Each row must be an object of field names and values, like a %(kind)s of the API.") % {"kind": form_class.kind})  # fmt: skip
             continue
         bad = False
         for name in sorted(set(row) - known - IGNORED, key=str):
-            batch.fail(index, str(name), f"There is no field “{name}” for a {form_class.kind}.")
+            batch.fail(
+                index,
+                str(name),
+                gettext("There is no field “%(name)s” for a %(kind)s.")
+                % {"name": name, "kind": form_class.kind},
+            )
             bad = True
         for name in sorted(known & set(row)):
             if isinstance(row[name], dict | list):
-                batch.fail(index, name, "Give a single value here, not a list or an object.")
+                batch.fail(
+                    index, name, gettext("Give a single value here, not a list or an object.")
+                )
                 bad = True
         if bad:
             continue
@@ -264,8 +281,7 @@ def clean_rows(batch: Batch, form_class: type[RowForm]) -> None:
     for index, values in batch.valid():
         ref = values["external_ref"]
         if ref in seen:
-            batch.fail(index, "external_ref", f"external_ref “{ref}” is already used by row "
-                       f"{seen[ref]} of this batch; each record may appear once.")  # fmt: skip
+            batch.fail(index, "external_ref", gettext("external_ref “%(ref)s” is already used by row %(value)s of this batch; each record may appear once.") % {"ref": ref, "value": seen[ref]})  # fmt: skip
         seen.setdefault(ref, index)
 
 
@@ -278,7 +294,11 @@ def require_new(batch: Batch, index: int, values: dict, form_class: type[RowForm
     ]  # fmt: skip
     for name in missing:
         shown = ref_name(name) if name.endswith(("customer", "_entry")) else name
-        batch.fail(index, shown, f"This field is required for a new {form_class.kind}.")
+        batch.fail(
+            index,
+            shown,
+            gettext("This field is required for a new %(kind)s.") % {"kind": form_class.kind},
+        )
     return not missing
 
 
@@ -303,14 +323,21 @@ def resolve(batch: Batch, queryset: models.QuerySet, id_field: str, noun: str) -
         by_ref_obj = by_ref.get(values.get(ref_field)) if ref_field in values else None
         by_id_obj = by_id.get(values.get(id_field)) if id_field in values else None
         if ref_field in values and by_ref_obj is None:
-            batch.fail(index, ref_field, f"No {noun} with external_ref “{values[ref_field]}” "
-                       f"in {batch.company.code}; sync it first.")  # fmt: skip
+            batch.fail(index, ref_field, gettext("No %(noun)s with external_ref “%(value)s” in %(code)s; sync it first.") % {"noun": noun, "value": values[ref_field], "code": batch.company.code})  # fmt: skip
         elif id_field in values and by_id_obj is None:
             batch.fail(
-                index, id_field, f"No {noun} with id {values[id_field]} in {batch.company.code}."
+                index,
+                id_field,
+                gettext("No %(noun)s with id %(value)s in %(code)s.")
+                % {"noun": noun, "value": values[id_field], "code": batch.company.code},
             )
         elif by_ref_obj and by_id_obj and by_ref_obj.pk != by_id_obj.pk:
-            batch.fail(index, ref_field, f"{ref_field} and {id_field} name two different {noun}s.")
+            batch.fail(
+                index,
+                ref_field,
+                gettext("%(ref_field)s and %(id_field)s name two different %(noun)ss.")
+                % {"ref_field": ref_field, "id_field": id_field, "noun": noun},
+            )
         elif by_ref_obj or by_id_obj:
             resolved[index] = by_ref_obj or by_id_obj
     return resolved
@@ -333,5 +360,4 @@ def resolve_controllers(batch: Batch) -> None:
         elif given.lower() in by_name:
             values["controller_id"] = by_name[given.lower()]
         else:
-            batch.fail(index, "controller", f"No user “{given}” belongs to {batch.company.code}; "
-                       f"give a member's id or username.")  # fmt: skip
+            batch.fail(index, "controller", gettext("No user “%(given)s” belongs to %(code)s; give a member's id or username.") % {"given": given, "code": batch.company.code})  # fmt: skip

@@ -57,7 +57,7 @@ def test_a_broken_promise_appears_on_the_work_list(client, controller, company):
         html = section(home(client), "broken-promises")
     todo = ToDo.objects.get(kind=ToDoKind.PROMISE_BROKEN)
     assert "Slow Payer Ltd" in html
-    assert "200.00" in html and "05/03/2026" in html
+    assert "200.00" in html and "05 Mar 2026" in html
     assert reverse("communications:todo-detail", args=[todo.pk]) in html
     assert reverse("ledger:customer-card", args=[customer.pk]) in html
     assert '<span class="count count-alert">1</span>' in html

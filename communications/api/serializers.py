@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from ledger.models import Company, Contact, Customer, LedgerEntry
@@ -36,10 +38,12 @@ def _related(what: str, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(),  # set per request by VisibleRelations
         error_messages={
-            "does_not_exist": f"No {what} with id {{pk_value}} is visible to you.",
-            "incorrect_type": f"Give the {what}'s id (a number), not {{data_type}}.",
-            "required": f"Give the {what}'s id.",
-            "null": f"Give the {what}'s id.",
+            "does_not_exist": _("No %(what)s with id {pk_value} is visible to you.")
+            % {"what": what},
+            "incorrect_type": _("Give the %(what)s's id (a number), not {data_type}.")
+            % {"what": what},
+            "required": _("Give the %(what)s's id.") % {"what": what},
+            "null": _("Give the %(what)s's id.") % {"what": what},
         },
         **kwargs,
     )
@@ -51,13 +55,13 @@ def _entry_ids(**kwargs: Any) -> serializers.ListField:
             min_value=1,
             max_value=MAX_ID,
             error_messages={
-                "invalid": "Entry ids are numbers.",
-                "min_value": "Entry ids are positive numbers.",
-                "max_value": "No entry has so large an id.",
+                "invalid": _("Entry ids are numbers."),
+                "min_value": _("Entry ids are positive numbers."),
+                "max_value": _("No entry has so large an id."),
             },
         ),
         max_length=MAX_ENTRIES,
-        help_text="Ids of the customer's ledger entries.",
+        help_text=_("Ids of the customer's ledger entries."),
         **kwargs,
     )
 
@@ -106,17 +110,19 @@ class PromiseInputSerializer(serializers.Serializer):
 
     amount = serializers.DecimalField(
         **MONEY, required=False, allow_null=True,
-        help_text="The promised amount in the entries' currency; leave out with full_amount.",
+        help_text=gettext_lazy("The promised amount in the entries' currency; leave out with full_amount."),
     )  # fmt: skip
     full_amount = serializers.BooleanField(
-        default=False, help_text="The full remaining amount of the entries."
+        default=False, help_text=gettext_lazy("The full remaining amount of the entries.")
     )
-    promised_on = serializers.DateField(help_text="The date the customer promised to pay by.")
+    promised_on = serializers.DateField(
+        help_text=gettext_lazy("The date the customer promised to pay by.")
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("full_amount") and attrs.get("amount") is not None:
             raise serializers.ValidationError(
-                {"amount": "Give an amount or full_amount, not both."}
+                {"amount": _("Give an amount or full_amount, not both.")}
             )
         return attrs
 
@@ -128,13 +134,13 @@ class CommunicationSerializer(serializers.ModelSerializer):
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     balance_lcy = serializers.DecimalField(
         **MONEY, read_only=True,
-        help_text="The customer's balance (base currency) when this was recorded; kept.",
+        help_text=gettext_lazy("The customer's balance (base currency) when this was recorded; kept."),
     )  # fmt: skip
     entries = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     promises = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text="Promises to pay made on it."
+        many=True, read_only=True, help_text=gettext_lazy("Promises to pay made on it.")
     )
-    is_live = serializers.BooleanField(read_only=True, help_text="Not completed yet.")
+    is_live = serializers.BooleanField(read_only=True, help_text=gettext_lazy("Not completed yet."))
 
     class Meta:
         model = Communication
@@ -160,12 +166,12 @@ class CommunicationUpdateSerializer(VisibleRelations, serializers.ModelSerialize
     """What may be amended on a communication (its balance and entries stay as recorded)."""
 
     relations = {"our_contact": "user", "contact": "contact", "outcome": "outcome"}
-    our_contact = _related("user", required=False, help_text="Defaults to you.")
+    our_contact = _related("user", required=False, help_text=gettext_lazy("Defaults to you."))
     contact = _related(
         "contact",
         required=False,
         allow_null=True,
-        help_text="One of the customer's contacts, or give contact_name.",
+        help_text=gettext_lazy("One of the customer's contacts, or give contact_name."),
     )
     outcome = _related("outcome", required=False, allow_null=True)
 
@@ -183,7 +189,7 @@ class CommunicationCreateSerializer(CommunicationUpdateSerializer):
     entries = _entry_ids(required=False, default=list)
     promise = PromiseInputSerializer(
         required=False, allow_null=True,
-        help_text="Needed when the outcome creates a promise (\"payment promised\").",
+        help_text=gettext_lazy("Needed when the outcome creates a promise (\"payment promised\")."),
     )  # fmt: skip
 
     class Meta(CommunicationUpdateSerializer.Meta):
@@ -197,18 +203,20 @@ class EntriesUpdateSerializer(VisibleRelations, serializers.Serializer):
     entries = _entry_ids(min_length=1)
     status_code = _related("status code", required=False, allow_null=True)
     promise = PromiseInputSerializer(
-        required=False, allow_null=True, help_text="Needed when the status code is *promised*."
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Needed when the status code is *promised*."),
     )
     query_target_on = serializers.DateField(
         required=False, allow_null=True,
-        help_text="For a *queried* code: the resolution target date (default today).",
+        help_text=gettext_lazy("For a *queried* code: the resolution target date (default today)."),
     )  # fmt: skip
     query_owner = _related(
         "user", required=False, allow_null=True,
-        help_text="For a *queried* code: the resolution owner (default you, if the code says).",
+        help_text=gettext_lazy("For a *queried* code: the resolution owner (default you, if the code says)."),
     )  # fmt: skip
     note = serializers.CharField(required=False, allow_blank=True, default="",
-                                 help_text="Added to each entry's notes.")  # fmt: skip
+                                 help_text=gettext_lazy("Added to each entry's notes."))  # fmt: skip
 
 
 class EntryStatusSerializer(serializers.ModelSerializer):
@@ -257,14 +265,14 @@ class PromiseCreateSerializer(VisibleRelations, PromiseInputSerializer):
     customer = _related("customer")
     entries = _entry_ids(min_length=1)
     communication = _related("communication", required=False, allow_null=True,
-                             help_text="The communication it was made on, if any.")  # fmt: skip
+                             help_text=gettext_lazy("The communication it was made on, if any."))  # fmt: skip
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         communication = attrs.get("communication")
         if communication is not None and communication.customer_id != attrs["customer"].pk:
             raise serializers.ValidationError(
-                {"communication": "This communication is with another customer."}
+                {"communication": _("This communication is with another customer.")}
             )
         return attrs
 
@@ -292,7 +300,7 @@ class DisputeUpdateSerializer(VisibleRelations, serializers.Serializer):
     relations = {"owner": "user"}
     amount = serializers.DecimalField(
         **MONEY, required=False,
-        help_text="In the entry's currency, up to its remaining amount; 0 ends the dispute.",
+        help_text=gettext_lazy("In the entry's currency, up to its remaining amount; 0 ends the dispute."),
     )  # fmt: skip
     reason = serializers.CharField(required=False, allow_blank=True)
     owner = _related("user", required=False)
@@ -303,21 +311,24 @@ class DisputeCreateSerializer(DisputeUpdateSerializer):
                  "communication": "communication"}  # fmt: skip
     entry = _related("ledger entry")
     amount = serializers.DecimalField(
-        **MONEY, help_text="In the entry's currency, above zero and up to its remaining amount."
+        **MONEY,
+        help_text=gettext_lazy(
+            "In the entry's currency, above zero and up to its remaining amount."
+        ),
     )
-    reason = serializers.CharField(help_text="Why the customer disputes the entry.")
-    owner = _related("user", required=False, help_text="Defaults to you.")
+    reason = serializers.CharField(help_text=gettext_lazy("Why the customer disputes the entry."))
+    owner = _related("user", required=False, help_text=gettext_lazy("Defaults to you."))
     communication = _related("communication", required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         communication = attrs.get("communication")
         if communication is not None and communication.customer_id != attrs["entry"].customer_id:
             raise serializers.ValidationError(
-                {"communication": "This communication is with another customer."}
+                {"communication": _("This communication is with another customer.")}
             )
         if attrs["amount"] <= 0:
             raise serializers.ValidationError(
-                {"amount": "A disputed amount must be more than zero."}
+                {"amount": _("A disputed amount must be more than zero.")}
             )
         return attrs
 
@@ -326,7 +337,9 @@ class DisputeCreateSerializer(DisputeUpdateSerializer):
 
 
 class CallActionSerializer(serializers.ModelSerializer):
-    currency = serializers.SerializerMethodField(help_text="The currency of ``amount``.")
+    currency = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The currency of ``amount``.")
+    )
 
     class Meta:
         model = CallAction
@@ -349,12 +362,12 @@ class CallActionCreateSerializer(VisibleRelations, serializers.Serializer):
         "ledger entry",
         required=False,
         allow_null=True,
-        help_text="For one entry of the customer; leave out for the customer.",
+        help_text=gettext_lazy("For one entry of the customer; leave out for the customer."),
     )
     response = _related("customer response", required=False, allow_null=True)
     amount = serializers.DecimalField(
         **MONEY, required=False, allow_null=True,
-        help_text="Needed by partial dispute and credit memo request (entry's currency).",
+        help_text=gettext_lazy("Needed by partial dispute and credit memo request (entry's currency)."),
     )  # fmt: skip
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -389,14 +402,14 @@ class ToDoCreateSerializer(ToDoUpdateSerializer):
     description = serializers.CharField(max_length=300)
     due_on = serializers.DateField()
     owner = _related("user", required=False,
-                     help_text="Defaults to the customer's controller, else you.")  # fmt: skip
+                     help_text=gettext_lazy("Defaults to the customer's controller, else you."))  # fmt: skip
     entries = _entry_ids(required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ToDoCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                                   help_text='Defaults to "Closed by hand."')  # fmt: skip
+                                   help_text=gettext_lazy('Defaults to "Closed by hand."'))  # fmt: skip
 
 
 # --- configurable lists and notifications ----------------------------------------------

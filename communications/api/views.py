@@ -6,6 +6,7 @@ every verb calls one service. Workbench writes need a role that works on custome
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -274,8 +275,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workbench
             held = Dispute.objects.open().filter(entry=entry).first()
             if held is not None:
                 raise s.serializers.ValidationError(
-                    {"entry": f"{entry} already has an open dispute (id {held.pk}); change "
-                              f"its amount with PATCH /api/v1/disputes/{held.pk}/."}
+                    {"entry": _("%(entry)s already has an open dispute (id %(pk)s); change its amount with PATCH /api/v1/disputes/%(pk)s/.") % {"entry": entry, "pk": held.pk}}
                 )  # fmt: skip
             return promise_services.dispute_set(
                 user=request.user, entry=entry, amount=data["amount"], reason=data["reason"],
@@ -289,7 +289,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workbench
         data = self.input(request, s.DisputeUpdateSerializer, partial=True)
         if not dispute.is_open:
             raise s.serializers.ValidationError(
-                {"amount": "This dispute has ended; open a new one on the entry instead."}
+                {"amount": _("This dispute has ended; open a new one on the entry instead.")}
             )
         promise_services.dispute_set(
             user=request.user, entry=dispute.entry, amount=data.get("amount", dispute.amount),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -75,7 +76,7 @@ class ToDoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkbenchVie
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk=None) -> Response:
         todo = self.get_object()
-        reason = self.input(request, s.ToDoCloseSerializer).get("reason") or "Closed by hand."
+        reason = self.input(request, s.ToDoCloseSerializer).get("reason") or _("Closed by hand.")
         todos.todo_close(user=request.user, todo=todo, reason=reason, source="api")
         return Response(self.represent(todo))
 

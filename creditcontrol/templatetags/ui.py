@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
+
+from creditcontrol import dates
 
 register = template.Library()
 
-RATING_LABELS = {"good": "Good", "normal": "Normal", "bad": "Bad"}
+RATING_LABELS = {
+    "good": gettext_lazy("Good"),
+    "normal": gettext_lazy("Normal"),
+    "bad": gettext_lazy("Bad"),
+}
 
 
 @register.filter
@@ -49,10 +57,10 @@ def rating_dot(rating: str, with_label: bool = False):
             label,
         )
     return format_html(
-        '<span class="dot dot-{}" title="{}" role="img" aria-label="Rating: {}"></span>',
+        '<span class="dot dot-{}" title="{}" role="img" aria-label="{}"></span>',
         rating,
         label,
-        label,
+        gettext("Rating: %(rating)s") % {"rating": label},
     )
 
 
@@ -92,33 +100,30 @@ def percent(value) -> str:
     return f"{Decimal(value):.0f}%"
 
 
-# One date format (``day``) and date-and-time (``when``, in the current time zone: views
-# activate the company's). "03 Dec 2026" reads the same in every company's convention,
-# where 03/12 and 12/03 do not. New pages use these; older templates still name their
-# formats (see the issue 13 note).
-DAY_FORMAT = "d M Y"
-WHEN_FORMAT = "d M Y H:i"
+# One date format for the whole application: the company's convention
+# (``creditcontrol/dates.py``), with the time in the company's zone. Templates never name a
+# date format of their own (tests/creditcontrol/test_template_sweep.py checks it).
 
 
 @register.filter
-def day(value) -> str:
-    """A date as ``03 Dec 2026``; blank for None."""
-    from django.utils.dateformat import format as date_format
+def day(value, company=None) -> str:
+    """A date in the company's convention (``03 Dec 2026`` by default); blank for None.
 
-    return date_format(value, DAY_FORMAT) if value else ""
-
-
-@register.filter
-def when(value) -> str:
-    """A moment as ``03 Dec 2026 14:05`` in the current time zone; blank for None."""
-    from django.utils import timezone
-    from django.utils.dateformat import format as date_format
-
-    if not value:
+    ``{{ d|day }}`` uses the page's company; ``{{ d|day:customer.company }}`` names one.
+    Anything but a date or a moment shows blank, as Django's ``date`` filter does."""
+    if not isinstance(value, dt.date):
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return date_format(value, WHEN_FORMAT)
+    return dates.format_day(value, company)
+
+
+@register.filter
+def when(value, company=None) -> str:
+    """A moment as a date and time in the company's convention and time zone; blank for None.
+
+    ``{{ t|when }}`` uses the page's company; ``{{ t|when:n.company }}`` names one."""
+    if not isinstance(value, dt.date):
+        return ""
+    return dates.format_when(value, company)
 
 
 @register.filter

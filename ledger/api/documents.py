@@ -6,6 +6,8 @@ not yet tied to an entry (``POST /entry-documents/``) that the entries sync atta
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -37,13 +39,15 @@ class EntryDocumentSerializer(serializers.ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
-    file = serializers.FileField(help_text="The PDF (at most ENTRY_DOCUMENT_MAX_BYTES).")
+    file = serializers.FileField(
+        help_text=gettext_lazy("The PDF (at most ENTRY_DOCUMENT_MAX_BYTES).")
+    )
 
 
 def _upload(request: Request) -> tuple[bytes | object, str]:
     upload = request.data.get("file")
     if upload is None or upload == b"":
-        raise DRFValidationError({"file": "Send the PDF as the body or as the field “file”."})
+        raise DRFValidationError({"file": _("Send the PDF as the body or as the field “file”.")})
     name = getattr(upload, "name", "") or request.headers.get("X-Filename", "")
     return upload, name
 
@@ -99,7 +103,7 @@ class EntryDocumentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, views
         data.is_valid(raise_exception=True)
         company = data.validated_data["company"]
         if not Company.objects.visible_to(request.user).filter(pk=company.pk).exists():
-            raise DRFValidationError({"company": "Not a company of yours."})
+            raise DRFValidationError({"company": _("Not a company of yours.")})
         upload = data.validated_data["file"]
         doc = entry_document_upload(user=request.user, company=company, upload=upload,
                                     filename=upload.name)  # fmt: skip

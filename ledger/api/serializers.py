@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from ..models import Application, AuditEvent, Company, Contact, Customer, LedgerEntry
@@ -20,9 +21,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.none())
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     balance_lcy = serializers.DecimalField(**MONEY, read_only=True, default=None,
-                                           help_text="Sum of open items, in the base currency.")  # fmt: skip
+                                           help_text=gettext_lazy("Sum of open items, in the base currency."))  # fmt: skip
     overdue_lcy = serializers.DecimalField(**MONEY, read_only=True, default=None,
-                                           help_text="Open debits past their due date, base currency.")  # fmt: skip
+                                           help_text=gettext_lazy("Open debits past their due date, base currency."))  # fmt: skip
 
     class Meta:
         model = Customer
@@ -91,12 +92,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     base_currency = serializers.CharField(source="company.base_currency", read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     due_date = serializers.DateField(
-        required=False, help_text="Defaults from the customer's terms."
+        required=False, help_text=gettext_lazy("Defaults from the customer's terms.")
     )
     currency = serializers.CharField(required=False, max_length=3,
-                                     help_text="Defaults to the customer's currency.")  # fmt: skip
+                                     help_text=gettext_lazy("Defaults to the customer's currency."))  # fmt: skip
     remaining = serializers.DecimalField(**MONEY, required=False,
-                                         help_text="Defaults to the amount on a new entry.")  # fmt: skip
+                                         help_text=gettext_lazy("Defaults to the amount on a new entry."))  # fmt: skip
 
     class Meta:
         model = LedgerEntry
@@ -123,7 +124,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     credit_entry = serializers.PrimaryKeyRelatedField(queryset=LedgerEntry.objects.none())
     debit_entry = serializers.PrimaryKeyRelatedField(queryset=LedgerEntry.objects.none())
     currency = serializers.CharField(source="debit_entry.currency", read_only=True)
-    applied_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    applied_on = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to today."))
 
     class Meta:
         model = Application

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -33,7 +35,7 @@ def _company_of(user: Any, value: Any) -> Company:
     if company is None and text.isdigit():
         company = visible.filter(pk=int(text)).first()
     if company is None:
-        raise Http404("No company with this id or code is visible to you.")
+        raise Http404(_("No company with this id or code is visible to you."))
     return company
 
 
@@ -51,12 +53,12 @@ class SyncView(APIView):
     def post(self, request: Request) -> Response:
         body = request.data
         if not isinstance(body, dict):
-            return _bad_request("", 'Send an object: {"company": <id or code>, "rows": [...]}.')
+            return _bad_request("", _('Send an object: {"company": <id or code>, "rows": [...]}.'))
         if body.get("company") in (None, ""):
-            return _bad_request("company", "Give the company's id or code.")
+            return _bad_request("company", _("Give the company's id or code."))
         rows = body.get("rows")
         if not isinstance(rows, list):
-            return _bad_request("rows", "Give the rows as a list of objects.")
+            return _bad_request("rows", _("Give the rows as a list of objects."))
         if len(rows) > sync.MAX_ROWS:
             return _bad_request(
                 "rows",
@@ -85,9 +87,12 @@ class SyncView(APIView):
 class SyncResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField(help_text="Rows equal to what is stored: not written.")
+    unchanged = serializers.IntegerField(
+        help_text=gettext_lazy("Rows equal to what is stored: not written.")
+    )
     ids = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The stored ids, in the order of the rows."
+        child=serializers.IntegerField(),
+        help_text=gettext_lazy("The stored ids, in the order of the rows."),
     )
 
 
@@ -95,13 +100,13 @@ class SyncErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(
         allow_null=True,
         required=False,
-        help_text="0-based position of the row; null for the batch.",
+        help_text=gettext_lazy("0-based position of the row; null for the batch."),
     )
     field = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
     duplicate_of = serializers.IntegerField(
-        required=False, help_text="The id of the stored record, or the index of the earlier row, "
-        "that this row duplicates (see duplicate_in).",
+        required=False, help_text=gettext_lazy("The id of the stored record, or the index of the earlier row, "
+        "that this row duplicates (see duplicate_in)."),
     )  # fmt: skip
     duplicate_in = serializers.ChoiceField(choices=["database", "batch"], required=False)
 
@@ -116,15 +121,19 @@ def _ref(help_text: str = "The record's key in the accounting system.", **kw: An
 
 class CustomerRefFields(serializers.Serializer):
     customer_ref = _ref("The customer's external_ref (or give `customer`).", required=False)
-    customer = serializers.IntegerField(required=False, help_text="The customer's id.")
+    customer = serializers.IntegerField(
+        required=False, help_text=gettext_lazy("The customer's id.")
+    )
 
 
 class CustomerRowSerializer(serializers.Serializer):
     external_ref = _ref()
     account_code = serializers.CharField(
-        max_length=32, required=False, help_text="Required when new."
+        max_length=32, required=False, help_text=gettext_lazy("Required when new.")
     )
-    name = serializers.CharField(max_length=200, required=False, help_text="Required when new.")
+    name = serializers.CharField(
+        max_length=200, required=False, help_text=gettext_lazy("Required when new.")
+    )
     address_line1 = serializers.CharField(required=False, allow_blank=True)
     address_line2 = serializers.CharField(required=False, allow_blank=True)
     city = serializers.CharField(required=False, allow_blank=True)
@@ -133,31 +142,32 @@ class CustomerRowSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     currency = serializers.CharField(required=False, max_length=3,
-                                     help_text="Defaults to the company's base currency.")  # fmt: skip
+                                     help_text=gettext_lazy("Defaults to the company's base currency."))  # fmt: skip
     controller = serializers.CharField(required=False, allow_blank=True,
-                                       help_text="A member's user id or username.")  # fmt: skip
+                                       help_text=gettext_lazy("A member's user id or username."))  # fmt: skip
     credit_limit = serializers.DecimalField(**MONEY, required=False)
     on_hold = serializers.BooleanField(required=False)
     exclude_from_followups = serializers.BooleanField(required=False)
     debtor_rating = serializers.ChoiceField(choices=DebtorRating.choices, required=False)
     payment_terms_days = serializers.IntegerField(required=False, min_value=0)
     allow_duplicate_name = serializers.BooleanField(
-        required=False, help_text="Create it even though a customer with the same name and "
-        "postcode exists (an account code clash is never allowed).",
+        required=False, help_text=gettext_lazy("Create it even though a customer with the same name and "
+        "postcode exists (an account code clash is never allowed)."),
     )  # fmt: skip
 
 
 class ContactRowSerializer(CustomerRefFields):
     external_ref = _ref()
     first_name = serializers.CharField(required=False, allow_blank=True)
-    last_name = serializers.CharField(required=False, help_text="Required when new.")
+    last_name = serializers.CharField(required=False, help_text=gettext_lazy("Required when new."))
     position = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     mobile = serializers.CharField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     is_credit_contact = serializers.BooleanField(
-        required=False, help_text="Naming one demotes the customer's other credit contact."
+        required=False,
+        help_text=gettext_lazy("Naming one demotes the customer's other credit contact."),
     )
 
 
@@ -167,21 +177,21 @@ class EntryRowSerializer(CustomerRefFields):
     document_no = serializers.CharField(max_length=40, required=False)
     document_date = serializers.DateField(required=False)
     due_date = serializers.DateField(
-        required=False, help_text="Defaults from the customer's terms."
+        required=False, help_text=gettext_lazy("Defaults from the customer's terms.")
     )
     description = serializers.CharField(required=False, allow_blank=True)
     currency = serializers.CharField(required=False, max_length=3,
-                                     help_text="Defaults to the customer's currency.")  # fmt: skip
+                                     help_text=gettext_lazy("Defaults to the customer's currency."))  # fmt: skip
     exchange_rate = serializers.DecimalField(max_digits=18, decimal_places=6, required=False,
-                                             help_text="Base currency per unit; required for "
-                                             "a new entry in a foreign currency.")  # fmt: skip
+                                             help_text=gettext_lazy("Base currency per unit; required for "
+                                             "a new entry in a foreign currency."))  # fmt: skip
     amount = serializers.DecimalField(**MONEY, required=False,
-                                      help_text="Invoices and debit memos positive, payments "
-                                      "and credit notes negative.")  # fmt: skip
+                                      help_text=gettext_lazy("Invoices and debit memos positive, payments "
+                                      "and credit notes negative."))  # fmt: skip
     remaining = serializers.DecimalField(**MONEY, required=False,
-                                         help_text="Defaults to the amount when new; when sent, "
+                                         help_text=gettext_lazy("Defaults to the amount when new; when sent, "
                                          "it overwrites ours (the accounting system is the "
-                                         "system of record).")  # fmt: skip
+                                         "system of record)."))  # fmt: skip
     expected_payment_date = serializers.DateField(required=False, allow_null=True)
     exclude_forever = serializers.BooleanField(required=False)
     exclude_until = serializers.DateField(required=False, allow_null=True)
@@ -190,17 +200,22 @@ class EntryRowSerializer(CustomerRefFields):
 class ApplicationRowSerializer(serializers.Serializer):
     external_ref = _ref()
     credit_ref = _ref("The payment's or credit note's external_ref.", required=False)
-    credit_entry = serializers.IntegerField(required=False, help_text="Or its id.")
+    credit_entry = serializers.IntegerField(required=False, help_text=gettext_lazy("Or its id."))
     debit_ref = _ref("The invoice's or debit memo's external_ref.", required=False)
-    debit_entry = serializers.IntegerField(required=False, help_text="Or its id.")
-    amount = serializers.DecimalField(**MONEY, help_text="Positive; lowers both entries.")
-    applied_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    debit_entry = serializers.IntegerField(required=False, help_text=gettext_lazy("Or its id."))
+    amount = serializers.DecimalField(
+        **MONEY, help_text=gettext_lazy("Positive; lowers both entries.")
+    )
+    applied_on = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to today."))
 
 
 def _request_serializer(name: str, row: type[serializers.Serializer]) -> type:
     fields = {
-        "company": serializers.CharField(help_text="The company's id or code."),
-        "rows": row(many=True, help_text=f"At most {sync.MAX_ROWS:,} rows."),
+        "company": serializers.CharField(help_text=_("The company's id or code.")),
+        "rows": row(
+            many=True,
+            help_text=_("At most %(max_rows)s rows.") % {"max_rows": format(sync.MAX_ROWS, ",")},
+        ),
     }
     return type(name, (serializers.Serializer,), fields)
 

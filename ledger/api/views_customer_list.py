@@ -5,6 +5,8 @@ to a controller (managers). Writes go through ``ledger.customer_columns`` and
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -20,18 +22,20 @@ from ..models import Customer, MailList
 class LayoutColumnSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=[c.key for c in COLUMNS])
     width = serializers.IntegerField(required=False, allow_null=True,
-                                     help_text="Pixels, 40 to 800; blank: the column's default.")  # fmt: skip
+                                     help_text=gettext_lazy("Pixels, 40 to 800; blank: the column's default."))  # fmt: skip
     label = serializers.CharField(read_only=True)
 
 
 class LayoutSerializer(serializers.Serializer):
-    columns = LayoutColumnSerializer(many=True, help_text="The shown columns, in order.")
+    columns = LayoutColumnSerializer(
+        many=True, help_text=gettext_lazy("The shown columns, in order.")
+    )
     unsearched = serializers.ListField(
         child=serializers.CharField(), required=False,
-        help_text="Keys of shown columns the search leaves out.",
+        help_text=gettext_lazy("Keys of shown columns the search leaves out."),
     )  # fmt: skip
     available = LayoutColumnSerializer(many=True, read_only=True,
-                                       help_text="Every column the list can show.")  # fmt: skip
+                                       help_text=gettext_lazy("Every column the list can show."))  # fmt: skip
 
 
 def _layout_data(layout) -> dict:
@@ -116,7 +120,9 @@ class MailListViewSet(viewsets.ModelViewSet):
                 name=data["name"].strip(),
             ).exists()
         ):
-            raise serializers.ValidationError({"name": "You already have a list with this name."})
+            raise serializers.ValidationError(
+                {"name": _("You already have a list with this name.")}
+            )
         serializer.instance = customer_bulk.mail_list_save(
             user=self.request.user, name=data["name"], customers=customers,
             shared=data.get("shared", False),
@@ -135,13 +141,15 @@ class MailListViewSet(viewsets.ModelViewSet):
 
 class AssignSerializer(serializers.Serializer):
     customers = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
-                                      max_length=10_000, help_text="Customer ids.")  # fmt: skip
+                                      max_length=10_000, help_text=gettext_lazy("Customer ids."))  # fmt: skip
     controller = serializers.IntegerField(allow_null=True,
-                                          help_text="A user id; null unassigns.")  # fmt: skip
+                                          help_text=gettext_lazy("A user id; null unassigns."))  # fmt: skip
 
 
 class AssignResultSerializer(serializers.Serializer):
-    changed = serializers.IntegerField(help_text="Customers whose controller changed.")
+    changed = serializers.IntegerField(
+        help_text=gettext_lazy("Customers whose controller changed.")
+    )
 
 
 class CustomerAssignView(APIView):
@@ -160,7 +168,10 @@ class CustomerAssignView(APIView):
         missing = sorted(ids - {c.pk for c in customers})
         if missing:
             raise serializers.ValidationError(
-                {"customers": f"No customer has id {', '.join(map(str, missing[:20]))}."}
+                {
+                    "customers": _("No customer has id %(join)s.")
+                    % {"join": ", ".join(map(str, missing[:20]))}
+                }
             )
         controller = None
         if body.validated_data["controller"] is not None:
@@ -168,7 +179,7 @@ class CustomerAssignView(APIView):
                 get_user_model().objects.filter(pk=body.validated_data["controller"]).first()
             )
             if controller is None:
-                raise serializers.ValidationError({"controller": "No such user."})
+                raise serializers.ValidationError({"controller": _("No such user.")})
         changed = customer_bulk.customers_assign(
             user=request.user, customers=customers, controller=controller, source="api"
         )

@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy
 
+from creditcontrol import dates
 from creditcontrol.roles import role_required
 
 from ..models import Customer
@@ -23,23 +25,27 @@ ENTRIES_PER_PAGE = 100
 # --- The customer card -------------------------------------------------------------
 
 TABS = (
-    ("details", "Details", "ledger:customer-card"),
-    ("contacts", "Contacts", "ledger:customer-contacts"),
+    ("details", gettext_lazy("Details"), "ledger:customer-card"),
+    ("contacts", gettext_lazy("Contacts"), "ledger:customer-contacts"),
     # The tabs below are the workbench's (communications app): named by URL, not imported.
-    ("entries", "Ledger entries", "communications:customer-entries"),
-    ("communications", "Communications", "communications:customer-communications"),
-    ("timeline", "Timeline", "communications:customer-timeline"),
-    ("history", "History", "followups:customer-history"),  # the follow-up history
-    ("charges", "Charges", "charges:customer-charges"),  # late-payment charges
+    ("entries", gettext_lazy("Ledger entries"), "communications:customer-entries"),
+    ("communications", gettext_lazy("Communications"), "communications:customer-communications"),
+    ("timeline", gettext_lazy("Timeline"), "communications:customer-timeline"),
+    ("history", gettext_lazy("History"), "followups:customer-history"),  # the follow-up history
+    ("charges", gettext_lazy("Charges"), "charges:customer-charges"),  # late-payment charges
 )
 
 
 def visible_customer(request, pk: int) -> Customer:
-    """The customer, or 404 when the user may not see it (never 403: that would leak it)."""
-    return get_object_or_404(
+    """The customer, or 404 when the user may not see it (never 403: that would leak it).
+
+    The page then shows dates in the customer's company's convention and time zone."""
+    customer = get_object_or_404(
         Customer.objects.visible_to(request.user).select_related("company", "controller"),
         pk=pk,
     )
+    dates.activate(customer.company)
+    return customer
 
 
 def _header(customer: Customer, today) -> dict:

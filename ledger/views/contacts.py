@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditcontrol.form_tokens import submit_once
@@ -21,7 +22,7 @@ from .customer_edit import form_errors
 
 def _require_worker(user) -> None:
     if not services.can_work_customers_or_sync(user):
-        raise PermissionDenied("Your role does not allow changing contacts.")
+        raise PermissionDenied(_("Your role does not allow changing contacts."))
 
 
 def _contacts_url(customer_id: int) -> str:
@@ -38,7 +39,7 @@ def contact_create(request, pk: int):
         def make() -> str:
             contact = services.contact_create(user=request.user, customer=customer,
                                               **form.service_fields())  # fmt: skip
-            messages.success(request, f"Added {contact.full_name}.")
+            messages.success(request, _("Added %(full_name)s.") % {"full_name": contact.full_name})
             return _contacts_url(customer.pk)
 
         try:
@@ -67,7 +68,7 @@ def contact_edit(request, pk: int):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, f"Saved {contact.full_name}.")
+            messages.success(request, _("Saved %(full_name)s.") % {"full_name": contact.full_name})
             return redirect(_contacts_url(contact.customer_id))
     return render(request, "ledger/contact_form.html", {
         "customer": contact.customer, "contact": contact, "form": form, "nav": "customers",
@@ -84,5 +85,5 @@ def contact_delete(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Deleted {contact.full_name}.")
+        messages.success(request, _("Deleted %(full_name)s.") % {"full_name": contact.full_name})
     return redirect(_contacts_url(contact.customer_id))

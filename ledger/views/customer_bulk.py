@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from creditcontrol.form_tokens import submit_once
@@ -38,7 +40,7 @@ def _refusal(request, error: Exception) -> None:
     if isinstance(error, ValidationError):
         messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, str(error) or "You may not do this.")
+        messages.error(request, str(error) or _("You may not do this."))
 
 
 @role_required
@@ -48,7 +50,7 @@ def customers_bulk(request):
     action = request.POST.get("action", "")
     handler = ACTIONS.get(action)
     if handler is None:
-        messages.error(request, "Choose what to do with the ticked customers.")
+        messages.error(request, _("Choose what to do with the ticked customers."))
         return _back(request)
     try:
         customers = selected_customers(request.POST, user=request.user, request=request)
@@ -57,7 +59,7 @@ def customers_bulk(request):
         return _back(request)
     chosen = list(customers.select_related("company"))
     if not chosen:
-        messages.error(request, "Tick at least one customer first.")
+        messages.error(request, _("Tick at least one customer first."))
         return _back(request)
     try:
         return handler(request, chosen, customers)
@@ -70,7 +72,10 @@ def _delete(request, chosen, customers):
     result = customer_bulk.customers_delete(user=request.user, customers=chosen)
     if result.deleted:
         n = len(result.deleted)
-        messages.success(request, f"Deleted {n} customer{'s' if n != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext("Deleted %(n)d customer.", "Deleted %(n)d customers.", n) % {"n": n},
+        )
     if result.refused:
         messages.error(request, result.refused_message)
     return _back(request)
@@ -90,12 +95,20 @@ def _assign(request, chosen, customers):
     if value:
         controller = get_user_model().objects.filter(pk=value if value.isdigit() else 0).first()
         if controller is None:
-            raise ValidationError("Choose a controller, or “Nobody” to unassign.")
+            raise ValidationError(_("Choose a controller, or “Nobody” to unassign."))
     changed = customer_bulk.customers_assign(
         user=request.user, customers=chosen, controller=controller
     )
-    who = (controller.get_full_name() or controller.get_username()) if controller else "nobody"
-    messages.success(request, f"Assigned {changed} customer{'s' if changed != 1 else ''} to {who}.")
+    who = (controller.get_full_name() or controller.get_username()) if controller else _("nobody")
+    messages.success(
+        request,
+        ngettext(
+            "Assigned %(changed)d customer to %(who)s.",
+            "Assigned %(changed)d customers to %(who)s.",
+            changed,
+        )
+        % {"changed": changed, "who": who},
+    )
     return _back(request)
 
 
@@ -104,7 +117,11 @@ def _save_list(request, chosen, customers):
         user=request.user, name=request.POST.get("list_name", ""), customers=chosen,
         shared=bool(request.POST.get("list_shared")),
     )  # fmt: skip
-    messages.success(request, f"Saved {len(chosen)} customers as the list “{mail_list.name}”.")
+    messages.success(
+        request,
+        _("Saved %(len)s customers as the list “%(name)s”.")
+        % {"len": len(chosen), "name": mail_list.name},
+    )
     return _back(request, mail_list=mail_list.pk)
 
 
@@ -120,7 +137,7 @@ def mail_list_delete(request, pk: int):
     except PermissionDenied as error:
         _refusal(request, error)
         return _back(request, mail_list=pk)
-    messages.success(request, f"Deleted the list “{mail_list.name}”.")
+    messages.success(request, _("Deleted the list “%(name)s”.") % {"name": mail_list.name})
     return redirect("ledger:customer-list")
 
 
@@ -128,7 +145,7 @@ def mail_list_delete(request, pk: int):
 def customer_create(request):
     """Add a customer by hand (managers and administrators), warned of duplicates."""
     if not can_edit_ledger(request.user):
-        raise PermissionDenied("Your role does not allow adding customers.")
+        raise PermissionDenied(_("Your role does not allow adding customers."))
     companies = Company.objects.visible_to(request.user)
     controllers = assignable_controllers([]).filter(companies__in=companies).distinct()
     form = CustomerCreateForm(request.POST or None, user=request.user, controllers=controllers)
@@ -138,7 +155,11 @@ def customer_create(request):
 
         def make() -> str:
             customer = services.customer_create(user=request.user, company=company, **data)
-            messages.success(request, f"Added customer {customer.account_code} {customer.name}.")
+            messages.success(
+                request,
+                _("Added customer %(account_code)s %(name)s.")
+                % {"account_code": customer.account_code, "name": customer.name},
+            )
             return reverse("ledger:customer-card", args=[customer.pk])
 
         try:

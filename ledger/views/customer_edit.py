@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcontrol.roles import (
     can_edit_ledger,
@@ -34,7 +35,7 @@ def customer_edit(request, pk: int):
     """The customer's record: every field the user may change, the rest read-only."""
     customer = visible_customer(request, pk)
     if not can_work_customers(request.user) and not can_edit_ledger(request.user):
-        raise PermissionDenied("Your role does not allow changing customers.")
+        raise PermissionDenied(_("Your role does not allow changing customers."))
     controllers = credit_controllers([customer.company_id], also=customer.controller_id)
     form = CustomerEditForm(request.POST or None, instance=customer, user=request.user,
                             controllers=controllers)  # fmt: skip
@@ -48,9 +49,11 @@ def customer_edit(request, pk: int):
             form.add_error(None, str(error))
         else:
             if fields:
-                messages.success(request, f"Saved the changes to {customer.name}.")
+                messages.success(
+                    request, _("Saved the changes to %(name)s.") % {"name": customer.name}
+                )
             else:
-                messages.info(request, "Nothing was changed.")
+                messages.info(request, _("Nothing was changed."))
             return redirect("ledger:customer-card", customer.pk)
     return render(request, "ledger/customer_edit.html", {
         "customer": customer, "form": form, "nav": "customers",
@@ -63,7 +66,9 @@ def customer_hold(request, pk: int):
     """Put on hold or release, with a reason (credit managers and administrators)."""
     customer = visible_customer(request, pk)
     if not _is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator puts customers on hold.")
+        raise PermissionDenied(
+            _("Only a credit manager or an administrator puts customers on hold.")
+        )
     form = HoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = services.customer_release if customer.on_hold else services.customer_hold
@@ -73,7 +78,9 @@ def customer_hold(request, pk: int):
             form_errors(form, error)
         else:
             done = "released from hold" if customer.on_hold else "put on hold"
-            messages.success(request, f"{customer.name} is {done}.")
+            messages.success(
+                request, _("%(name)s is %(done)s.") % {"name": customer.name, "done": done}
+            )
             return redirect("ledger:customer-card", customer.pk)
     with timezone.override(customer.company.tz):
         return render(request, "ledger/customer_hold.html",
@@ -85,11 +92,13 @@ def customer_exclusion(request, pk: int):
     """Exclude from follow-ups with a reason and optionally until a date, or include again."""
     customer = visible_customer(request, pk)
     if not _is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator excludes customers.")
+        raise PermissionDenied(_("Only a credit manager or an administrator excludes customers."))
     form = ExclusionForm(request.POST or None)
     if request.method == "POST" and request.POST.get("include"):
         services.customer_include(user=request.user, customer=customer)
-        messages.success(request, f"{customer.name} is included in follow-ups again.")
+        messages.success(
+            request, _("%(name)s is included in follow-ups again.") % {"name": customer.name}
+        )
         return redirect("ledger:customer-card", customer.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +108,9 @@ def customer_exclusion(request, pk: int):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, f"{customer.name} is excluded from follow-ups.")
+            messages.success(
+                request, _("%(name)s is excluded from follow-ups.") % {"name": customer.name}
+            )
             return redirect("ledger:customer-card", customer.pk)
     return render(request, "ledger/customer_exclusion.html",
                   {"customer": customer, "form": form, "nav": "customers"})  # fmt: skip

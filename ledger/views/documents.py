@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from creditcontrol.roles import role_required
@@ -27,12 +28,15 @@ def document_upload(request, entry_id: int):
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationError("Choose the PDF to upload.")
+            raise ValidationError(_("Choose the PDF to upload."))
         entry_document_set(user=request.user, entry=entry, upload=upload, filename=upload.name)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The document of {entry.document_no} was saved.")
+        messages.success(
+            request,
+            _("The document of %(document_no)s was saved.") % {"document_no": entry.document_no},
+        )
     return redirect(reverse("communications:entry-detail", args=[entry.pk]) + "#document")
 
 

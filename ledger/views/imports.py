@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from creditcontrol.roles import is_manager
 
@@ -20,8 +21,8 @@ from ..sync_rows import CustomerRow, EntryRow, columns
 
 MAX_BYTES = 5 * 1024 * 1024
 KINDS = {
-    "customers": ("Customers", CustomerRow, sync.sync_customers),
-    "entries": ("Ledger entries", EntryRow, sync.sync_entries),
+    "customers": (gettext_lazy("Customers"), CustomerRow, sync.sync_customers),
+    "entries": (gettext_lazy("Ledger entries"), EntryRow, sync.sync_entries),
 }
 EXAMPLES = {
     "customers": (
@@ -42,9 +43,9 @@ class BadFile(Exception):
 
 class ImportForm(forms.Form):
     company = forms.ModelChoiceField(queryset=Company.objects.none(), empty_label=None)
-    kind = forms.ChoiceField(label="What the file holds",
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
                              choices=[(k, v[0]) for k, v in KINDS.items()])  # fmt: skip
-    file = forms.FileField(label="CSV file (UTF-8)", allow_empty_file=True)
+    file = forms.FileField(label=gettext_lazy("CSV file (UTF-8)"), allow_empty_file=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,8 +55,13 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+                gettext(
+                    "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
+                )
+                % {
+                    "size": format(upload.size / 1024 / 1024, ".1f"),
+                    "limit": MAX_BYTES // 1024 // 1024,
+                }
             )
         return upload
 
@@ -66,40 +72,60 @@ def read_rows(data: bytes, allowed: list[str]) -> tuple[list[dict[str, str]], li
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadFile(
-            "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”."
+            gettext(
+                "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”."
+            )
         ) from exc
     if not text.strip():
-        raise BadFile("The file is empty.")
+        raise BadFile(gettext("The file is empty."))
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [name.strip().lower() for name in next(reader)]
         if not any(header):
-            raise BadFile("The first line must be the header: the field names, e.g. external_ref.")
+            raise BadFile(
+                gettext("The first line must be the header: the field names, e.g. external_ref.")
+            )
         unknown = [name for name in header if name not in allowed]
         if unknown:
             raise BadFile(
-                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-                f"The columns are: {', '.join(allowed)}."
+                ngettext(
+                    "Unknown column: %(unknown)s. The columns are: %(allowed)s.",
+                    "Unknown columns: %(unknown)s. The columns are: %(allowed)s.",
+                    len(unknown),
+                )
+                % {
+                    "unknown": ", ".join(unknown),
+                    "allowed": ", ".join(allowed),
+                }
             )
         if len(set(header)) < len(header):
-            raise BadFile("A column appears twice in the header.")
+            raise BadFile(gettext("A column appears twice in the header."))
         rows, lines, last = [], [], reader.line_num
         for cells in reader:
             start, last = last + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line
             if len(cells) > len(header):
-                raise BadFile(f"Line {start} has more cells than the header has columns.")
+                raise BadFile(
+                    gettext("Line %(start)s has more cells than the header has columns.")
+                    % {"start": start}
+                )
             rows.append({name: cell.strip() for name, cell in zip(header, cells, strict=False)})
             lines.append(start)
     except csv.Error as exc:
-        raise BadFile(f"The file is not valid CSV (line {reader.line_num}): {exc}.") from exc
+        raise BadFile(
+            gettext("The file is not valid CSV (line %(line_num)s): %(exc)s.")
+            % {"line_num": reader.line_num, "exc": exc}
+        ) from exc
     if not rows:
-        raise BadFile("The file has a header but no rows.")
+        raise BadFile(gettext("The file has a header but no rows."))
     if len(rows) > sync.MAX_ROWS:
-        raise BadFile(f"The file has {len(rows):,} rows; the limit is {sync.MAX_ROWS:,}.")
+        raise BadFile(
+            gettext("The file has %(len)s rows; the limit is %(max_rows)s.")
+            % {"len": format(len(rows), ","), "max_rows": format(sync.MAX_ROWS, ",")}
+        )
     return rows, lines
 
 
@@ -107,7 +133,7 @@ def read_rows(data: bytes, allowed: list[str]) -> tuple[list[dict[str, str]], li
 def csv_import(request: HttpRequest) -> HttpResponse:
     """Upload customers or ledger entries; show what changed, or every bad row by line."""
     if not is_manager(request.user):
-        raise PermissionDenied("Only a credit manager or an administrator may import.")
+        raise PermissionDenied(gettext("Only a credit manager or an administrator may import."))
     context: dict[str, Any] = {"nav": "customers", "kinds": [
         {"key": key, "label": label, "columns": columns(form), "example": EXAMPLES[key]}
         for key, (label, form, _) in KINDS.items()

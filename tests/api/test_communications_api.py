@@ -88,7 +88,7 @@ def test_recorded_balance_is_kept_when_the_ledger_moves_on(controller, customer,
 def test_follow_up_date_raises_the_follow_up_todo(controller, customer):
     body = call(api_as(controller), customer, follow_up_on="2026-03-17").json()
     todo = ToDo.objects.get(communication_id=body["id"])
-    assert todo.description == "Follow up call from 10/03/2026"
+    assert todo.description == "Follow up call from 10 Mar 2026"
     assert todo.due_on == dt.date(2026, 3, 17)
 
 

@@ -83,6 +83,6 @@ def test_tick_two_entries_create_an_interaction_with_a_partial_promise(
     page.goto(f"{base}/todos/")
     todo_row = page.locator("tr", has_text="Check promised payment has been received")
     expect(todo_row).to_contain_text("HARB1")
-    expect(todo_row).to_contain_text(promised.strftime("%d/%m/%Y"))
+    expect(todo_row).to_contain_text(promised.strftime("%d %b %Y"))
     page.screenshot(path=f"{SHOTS}/journey-3-todos.png", full_page=True)
     assert ToDo.objects.get().due_on == promised

@@ -203,7 +203,7 @@ def test_creating_a_communication_stores_the_balance_and_raises_the_follow_up_to
     assert c.occurred_at == dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
     todo = ToDo.objects.get(communication=c)
     assert (todo.description, todo.due_on, todo.kind, todo.owner) == (
-        "Follow up call from 10/03/2026",
+        "Follow up call from 10 Mar 2026",
         dt.date(2026, 3, 13),
         ToDoKind.FOLLOW_UP,
         controller,
@@ -485,7 +485,7 @@ def test_detail_page_shows_fields_entries_promises_todos_and_actions(
     html = response.content.decode()
     for text in ("Chased the overdue invoices", "Pat Payer", "Payment promised", "INV1001",
                  "INV1002", "100.00", "Open", "Check promised payment has been received",
-                 "Follow up call from 10/03/2026", "Ring on Friday", "Add call action",
+                 "Follow up call from 10 Mar 2026", "Ring on Friday", "Add call action",
                  "500.00", "Notifies the company's credit managers"):  # fmt: skip
         assert text in html, text
 

@@ -152,7 +152,7 @@ def test_stored_balance_is_exact_to_the_cent(controller, customer):
 def test_follow_up_date_raises_a_follow_up_call_todo_for_our_contact(controller, customer):
     c = call(controller, customer, follow_up_on=dt.date(2026, 3, 13))
     (todo,) = ToDo.objects.all()
-    assert todo.description == "Follow up call from 10/03/2026"
+    assert todo.description == "Follow up call from 10 Mar 2026"
     assert (todo.due_on, todo.owner, todo.kind) == (dt.date(2026, 3, 13), controller, "follow_up")
     assert todo.communication == c
 
@@ -165,7 +165,7 @@ def test_follow_up_call_is_dated_by_the_communication_in_the_companys_time_zone(
     customer = CustomerFactory(company=company)
     call(controller, customer, occurred_at=dt.datetime(2026, 3, 9, 20, tzinfo=dt.UTC),
          follow_up_on=dt.date(2026, 3, 12))  # fmt: skip
-    assert ToDo.objects.get().description == "Follow up call from 10/03/2026"
+    assert ToDo.objects.get().description == "Follow up call from 10 Mar 2026"
 
 
 def test_moving_the_follow_up_moves_its_todo_and_clearing_it_closes_it(controller, customer):

@@ -78,9 +78,9 @@ def test_entries_tab_flags_dispute_status_query_promise_and_notes(client, contro
     html = tab(client, customer).content.decode()
     row = html[html.index("INV-FLAGGED") : html.index("</tr>", html.index("INV-FLAGGED"))]
     assert "Disputed 25.00" in row
-    assert "QRY · by 20/03" in row
+    assert "QRY · by 20 Mar 2026" in row
     assert "carol" in row  # the resolution owner defaulted to the controller
-    assert "Promised 40.00 GBP by 31/03/2026" in row
+    assert "Promised 40.00 GBP by 31 Mar 2026" in row
     assert "1 note" in row
     plain = html[html.index("INV-PLAIN") : html.index("</tr>", html.index("INV-PLAIN"))]
     for flag in ("Disputed", "Promised", "badge-notes", "badge-code"):

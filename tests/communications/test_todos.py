@@ -37,7 +37,7 @@ def pay_in_full(user, entry):
 @pytest.mark.parametrize(
     ("made_by", "description", "due_on", "kind"),
     [
-        ("communication", "Follow up call from 09/03/2026", dt.date(2026, 3, 16),
+        ("communication", "Follow up call from 09 Mar 2026", dt.date(2026, 3, 16),
          ToDoKind.FOLLOW_UP),
         ("promise", "Check promised payment has been received", dt.date(2026, 3, 18),
          ToDoKind.PROMISE_CHECK),

@@ -299,7 +299,7 @@ def test_go_live_imports_each_entrys_last_level_and_the_engine_goes_on_from_ther
         assert proposal["level_sequence"] == 4  # 63 days late, level 3 done: the next is 4
         client.force_login(controller)
         tab = client.get(reverse("communications:customer-entries", args=[chased.pk]))
-        assert "Level 3 · 20/11/2026" in tab.content.decode()
+        assert "Level 3 · 20 Nov 2026" in tab.content.decode()
 
 
 def test_excluding_the_customer_withdraws_its_proposal_at_once(company, chased, integrator,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from communications.models import Dispute, Promise, PromiseEntry
+from creditcontrol.dates import format_day
 from reports.base import ReportRun
 from reports.debt import ChaseDebt, DisputedInvoice
 from tests.conftest import api_as
@@ -111,8 +112,10 @@ def test_chase_debt_page_csv_api_and_pdf_agree(client, manager, chased):
     assert "Alder Joinery Ltd" in page and "25 Nov 2026" in page and "Birke" not in page
     body = b"".join(client.get(reverse("reports:chase-debt-csv")).streaming_content)
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert lines[1] == ["A001", "Alder Joinery Ltd", "carol", "2026-11-25", "2", "150.00",
-                        "230.00", "120.00", "2026-11-28", "GBP"]  # fmt: skip
+    # The CSV writes dates in the company's convention (creditcontrol/csv_export.py); the
+    # API keeps ISO 8601.
+    assert lines[1] == ["A001", "Alder Joinery Ltd", "carol", "25 Nov 2026", "2", "150.00",
+                        "230.00", "120.00", "28 Nov 2026", "GBP"]  # fmt: skip
     api = api_as(manager).get("/api/v1/reports/chase-debt/").json()
     first = api["results"][0]
     assert [first[k] for k in ("account_code", "follow_up_on", "live_communications",
@@ -189,10 +192,18 @@ def test_disputed_invoice_csv_matches_api_and_pdf(client, manager, disputes):
     body = b"".join(client.get(reverse("reports:disputed-invoices-csv")).streaming_content)
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     api = api_as(manager).get("/api/v1/reports/disputed-invoices/").json()["results"]
+    dates = {c.key for c in DisputedInvoice.columns if c.kind == "date"}
     keys = [c.key for c in DisputedInvoice.columns]
+
+    def as_csv(key, value):  # the API's ISO dates as the CSV writes them (the convention)
+        if value is None:
+            return ""
+        if key in dates:
+            return format_day(dt.date.fromisoformat(value))
+        return value if isinstance(value, str) else str(value)
+
     for line, row in zip(lines[1:], api, strict=True):
-        assert line == ["" if row[k] is None else str(row[k]) if not isinstance(row[k], str)
-                        else row[k] for k in keys]  # fmt: skip
+        assert line == [as_csv(k, row[k]) for k in keys]
     pdf = client.get(reverse("reports:disputed-invoices-pdf"))
     text = " ".join(
         " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages

@@ -245,6 +245,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "reports:call-actions": ("login", "ok", "no", "ok", "ok", "ok"),
     "reports:call-actions-csv": ("login", "ok", "no", "ok", "ok", "ok"),
     "settings": ("login", "ok", "ok", "ok", "ok", "ok"),
+    "date-conventions": ("login", "ok", "no", "no", "ok", "ok"),
     "ledger:customer-list": ("login", "ok", "ok", "ok", "ok", "ok"),
     "ledger:csv-import": ("login", "ok", "no", "no", "ok", "ok"),
     "ledger:customer-create": ("login", "ok", "ok", "no", "ok", "ok"),
