@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from charges.queries import with_charges
+from creditcontrol.templatetags.ui import day
 from ledger.models import LedgerEntry
 from ledger.querysets import DEBIT_TYPE_VALUES
 
@@ -118,4 +120,4 @@ class Charges(Report):
         return [by_currency[currency] for currency in sorted(by_currency)]
 
     def subtitle(self, run: ReportRun) -> str:
-        return f"As of {charges_as_of(run):%d %b %Y}"
+        return _("As of %(day)s") % {"day": day(charges_as_of(run))}

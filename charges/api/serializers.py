@@ -67,6 +67,16 @@ class ProposedChargeSerializer(serializers.Serializer):
     as_of = serializers.DateField()
 
 
+class ProposedChargePageSerializer(serializers.Serializer):
+    """One page of proposed charges: the date they are computed as of, and where to go on."""
+
+    as_of = serializers.DateField()
+    results = ProposedChargeSerializer(many=True)
+    next_after = serializers.IntegerField(
+        allow_null=True, help_text="Pass as `after` for the next page; null on the last page."
+    )
+
+
 class AcknowledgeSerializer(serializers.Serializer):
     company = serializers.IntegerField()
     reference = serializers.CharField(max_length=64)

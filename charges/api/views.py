@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -111,6 +112,14 @@ COMPANY = OpenApiParameter(
 )
 
 
+class _OnePageSchema(AutoSchema):
+    """The proposed charges answer one object per page (``as_of``, ``results``,
+    ``next_after``), which drf-spectacular would describe as an array for a list action."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
     """Charges the accounting system may post: interest not posted yet and fixed
     compensation, per entry, as of a date, and (on the first page) the fees of reminders
@@ -120,6 +129,7 @@ class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
 
     serializer_class = s.ProposedChargeSerializer
     pagination_class = None
+    schema = _OnePageSchema()
     queryset = LedgerEntry.objects.none()  # for the schema: the charges are computed
 
     def _company(self, value) -> Company:
@@ -138,7 +148,7 @@ class ProposedChargeViewSet(_Readers, viewsets.GenericViewSet):
         parameters=[COMPANY, AS_OF, OpenApiParameter("customer", int),
                     OpenApiParameter("after", int, description="The last entry id of the previous page."),
                     OpenApiParameter("page_size", int, description="Entries per page, at most 1000 (500).")],
-        responses={200: s.ProposedChargeSerializer(many=True), 400: REFUSED},
+        responses={200: s.ProposedChargePageSerializer, 400: REFUSED},
     )  # fmt: skip
     def list(self, request: Request) -> Response:
         params = request.query_params

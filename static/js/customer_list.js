@@ -241,8 +241,9 @@
     var everything = all && all.checked;
     var count = byId("bulk-count");
     if (count) {
-      count.textContent = everything ? "All " + (results.dataset.count || "") + " that match ticked"
-        : (n ? n + " ticked" : "None ticked");
+      // The words come translated from the page (data-none/-some/-all); {n} is the number.
+      var words = everything ? count.dataset.all : (n ? count.dataset.some : count.dataset.none);
+      count.textContent = words.replace("{n}", everything ? (results.dataset.count || "") : String(n));
     }
     var page = byId("tick-page");
     if (page) {
